@@ -130,9 +130,14 @@ OdeBlockImpl::OdeBlockImpl(const ModelConfig& config) : horizon_(config.horizon)
                                                       config.horizon, spec.placement);
     field = register_module("field", VectorField(config.width, basis, spec.fieldScale));
     solver_ = makeSolver(spec.solver);
+    blockSpecBackprop_ = spec.solver.backprop;
 }
 
 torch::Tensor OdeBlockImpl::forward(const torch::Tensor& initial) {
+    // TODO(gradient modes): checkpoint and adjoint backprop land with their own solver parts.
+    if (blockSpecBackprop_ != Backprop::Direct)
+        throw InvalidSetting("backprop mode '" + toString(blockSpecBackprop_) +
+                             "' is not implemented yet; use direct");
     Solution solution = solver_->solve(*field, initial, {0.0, horizon_, {}, {}});
     lastStats_ = std::move(solution.stats);
     return solution.final;

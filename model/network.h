@@ -90,6 +90,7 @@ class OdeBlockImpl : public torch::nn::Module {
   private:
     std::shared_ptr<const Solver> solver_;
     double horizon_;
+    Backprop blockSpecBackprop_ = Backprop::Direct;
     SolverStats lastStats_;
 };
 TORCH_MODULE(OdeBlock);

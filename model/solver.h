@@ -16,8 +16,18 @@
 
 namespace gode {
 
+// How gradients flow back through a solve.
+//  Direct: autograd records every step (fastest; memory grows with the number of steps).
+//  Checkpoint: states kept at step starts, each step recomputed during backprop (exact).
+//  Adjoint: the continuous adjoint solved backwards in t (flat memory; approximate).
+enum class Backprop { Direct, Checkpoint, Adjoint };
+
+std::string toString(Backprop mode);
+Backprop backpropFromString(const std::string& name);  // throws InvalidSetting with the choices
+
 struct SolverOptions {
     std::string method = "euler";  // a name from solverCatalog()
+    Backprop backprop = Backprop::Direct;
     int steps = 20;      // fixed-step methods: uniform steps before breakpoints split them
     double rtol = 1e-3;  // adaptive methods
     double atol = 1e-4;

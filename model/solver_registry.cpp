@@ -37,6 +37,23 @@ const SolverInfo& solverInfo(const std::string& name) {
     throw InvalidSetting("solver '" + name + "' is unknown; choose one of " + choices);
 }
 
+std::string toString(Backprop mode) {
+    switch (mode) {
+        case Backprop::Direct: return "direct";
+        case Backprop::Checkpoint: return "checkpoint";
+        case Backprop::Adjoint: return "adjoint";
+    }
+    return "direct";
+}
+
+Backprop backpropFromString(const std::string& name) {
+    for (Backprop mode : {Backprop::Direct, Backprop::Checkpoint, Backprop::Adjoint})
+        if (toString(mode) == name)
+            return mode;
+    throw InvalidSetting("backprop mode '" + name +
+                         "' is unknown; choose one of direct, checkpoint, adjoint");
+}
+
 void SolverOptions::validate() const {
     const SolverInfo& info = solverInfo(method);
     if (info.adaptive) {
