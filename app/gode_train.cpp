@@ -287,6 +287,10 @@ int train(const TrainConfig& config, bool resume, bool quiet) {
     gode::Trainer trainer(config, &printer, &control);
     const gode::TrainingSummary summary = resume ? trainer.resume() : trainer.run();
     std::cout << gode::toJson(summary).dump() << std::endl;
+    if (summary.stopped)
+        std::cerr << "gode-train: stopped after " << summary.iterations
+                  << " iterations with a checkpoint; continue with gode-train --resume "
+                  << summary.runDirectory << "\n";
     return summary.stopped ? kExitRunError : kExitDone;
 }
 

@@ -122,15 +122,9 @@ void ProgressPrinter::onEpoch(const EpochReport& report, GodeNetImpl&) {
     std::fflush(out_);
 }
 
-void ProgressPrinter::onFinish(const TrainingSummary& summary) {
-    if (quiet_)
-        return;
-    clearBar();
-    if (summary.stopped)
-        std::fprintf(out_,
-                     "gode-train: stopped after %lld iterations; continue with "
-                     "gode-train --resume %s\n",
-                     (long long)summary.iterations, summary.runDirectory.c_str());
+void ProgressPrinter::onFinish(const TrainingSummary&) {
+    if (!quiet_)
+        clearBar();
     std::fflush(out_);
 }
 

@@ -214,13 +214,14 @@ void RunDirectory::writeCheckpoint(const torch::nn::Module& model,
 }
 
 TrainingPosition RunDirectory::readCheckpoint(torch::nn::Module& model,
-                                              torch::optim::Optimizer& optimizer) const {
+                                              torch::optim::Optimizer& optimizer,
+                                              torch::Device device) const {
     if (!hasCheckpoint())
         throw RunDirectoryError("no checkpoint to resume from: " + checkpointPath() +
                                 " does not exist");
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(checkpointPath());
+        archive.load_from(checkpointPath(), device);
         c10::IValue format, position;
         archive.read("format", format);
         if (format.toInt() != kCheckpointFormat)
@@ -234,6 +235,9 @@ TrainingPosition RunDirectory::readCheckpoint(torch::nn::Module& model,
         optimizer.load(optimizerArchive);
         archive.read("position", position);
         return trainingPositionFromJson(json::parse(position.toStringRef()));
+    } catch (const nlohmann::json::exception& error) {
+        throw RunDirectoryError(checkpointPath() + ": its position record is damaged (" +
+                                error.what() + ")");
     } catch (const c10::Error& error) {
         throw RunDirectoryError(checkpointPath() + " cannot be read (" +
                                 error.what_without_backtrace() +

@@ -73,9 +73,10 @@ class RunDirectory {
 
     void writeCheckpoint(const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
                          const TrainingPosition& position) const;
-    // Loads the model's and optimizer's state in place and returns the position.
-    TrainingPosition readCheckpoint(torch::nn::Module& model,
-                                    torch::optim::Optimizer& optimizer) const;
+    // Loads the model's and optimizer's state in place, with every tensor on `device` (the
+    // optimizer's momentum buffers must live where the parameters do), and returns the position.
+    TrainingPosition readCheckpoint(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                                    torch::Device device = torch::kCPU) const;
 
     void exportModel(const torch::nn::Module& model) const;
 

@@ -22,6 +22,7 @@ OptimizerKind optimizerKindFromString(const std::string& name);  // throws Inval
 //  Cosine: half a cosine from lr down to 0 over all iterations.
 //  OneCycle: warm up from lr/25 to lr over the first 30 % of iterations, then anneal to
 //            lr/25e4, both along half cosines (the usual one-cycle shape).
+// The one-cycle schedule leaves SGD's momentum fixed at 0.9 instead of cycling it as well.
 enum class ScheduleKind { Step, Cosine, OneCycle };
 std::string toString(ScheduleKind kind);  // "step", "cosine", "onecycle"
 ScheduleKind scheduleKindFromString(const std::string& name);

@@ -100,7 +100,7 @@ class Session {
 
         directory_.create();
         if (resuming) {
-            position_ = directory_.readCheckpoint(*model_, *optimizer_);
+            position_ = directory_.readCheckpoint(*model_, *optimizer_, device_);
             directory_.keepMetricsUpTo(position_.epoch);
         }
         directory_.writeConfig(config_);
@@ -246,7 +246,15 @@ class Session {
 
     void finishEpoch() {
         const auto evaluationStart = Clock::now();
-        const Evaluation test = evaluate();
+        Evaluation test;
+        try {
+            test = evaluate();
+        } catch (const SolverFailure& failure) {
+            throw TrainingDiverged("the ODE solver failed while evaluating epoch " +
+                                   std::to_string(position_.epoch + 1) + ": " + failure.what() +
+                                   "; the last good checkpoint stays in " +
+                                   directory_.checkpointPath());
+        }
         position_.epochSeconds += secondsSince(evaluationStart);
 
         const EpochReport report = epochReport(test);

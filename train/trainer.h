@@ -11,6 +11,9 @@
 
 namespace gode {
 
+// Runs are deterministic on the CPU for a given seed, configuration and thread count; a different
+// CPU, BLAS library or thread count changes the order of floating-point sums and so the digits.
+// The CUDA path has not been run yet (no GPU was available while it was written).
 class Trainer {
   public:
     // `observer` and `control` may be null (nothing reported, never paused or stopped); they
