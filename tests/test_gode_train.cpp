@@ -54,6 +54,7 @@ class TestGodeTrain : public QObject {
     void trainsAndPrintsTheSummaryAsTheLastLine();
     void resumeExtendsARun();
     void presetAppliesInFlagOrder();
+    void terminationWritesACheckpointToResumeFrom();
 
   private:
     QStringList tinyFlags(const QString& out) const {
@@ -204,6 +205,36 @@ void TestGodeTrain::presetAppliesInFlagOrder() {
     QCOMPARE(config["optimization"]["epochs"].get<int>(), 1);
     QCOMPARE(config["optimization"]["batch_size"].get<int>(), 128);
     QCOMPARE(config["data"]["train_limit"].get<int>(), 16);
+}
+
+void TestGodeTrain::terminationWritesACheckpointToResumeFrom() {
+    // A long run (3 iterations per epoch, 500 epochs) stopped by SIGTERM after its first epoch.
+    const QString out = runs_.filePath("terminated");
+    QStringList flags = tinyFlags(out);
+    flags[flags.indexOf("--epochs") + 1] = "500";
+    QProcess process;
+    process.start(GODE_TRAIN_EXECUTABLE, flags);
+    QVERIFY(process.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(out + "/checkpoint.pt"), 60000);
+    process.terminate();  // SIGTERM
+    QVERIFY2(process.waitForFinished(60000), "gode-train did not stop after SIGTERM");
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains("--resume " + out), qPrintable(err));
+
+    const json stopped = lastJsonLine(QString::fromUtf8(process.readAllStandardOutput()));
+    QVERIFY(stopped["stopped"].get<bool>());
+    const int epochs = stopped["epochs"].get<int>();
+    QVERIFY(epochs < 500);
+
+    // Resuming to one epoch past the stop finishes that epoch from the saved batch.
+    const Outcome resumed =
+        runGodeTrain({"--resume", out, "--epochs", QString::number(epochs + 1), "--quiet"});
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    const json summary = lastJsonLine(resumed.out);
+    QCOMPARE(summary["epochs"].get<int>(), epochs + 1);
+    QCOMPARE(summary["iterations"].get<int>(), 3 * (epochs + 1));
 }
 
 QTEST_GUILESS_MAIN(TestGodeTrain)
