@@ -16,6 +16,7 @@ packages=(
   libtorch-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   zlib1g-dev nlohmann-json3-dev libcli11-dev
+  python3-torch
 )
 
 as_root() {

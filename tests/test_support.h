@@ -35,3 +35,8 @@ std::string messageOf(Body&& body) {
 #define GODE_VERIFY_CONTAINS(text, part)                        \
     QVERIFY2(std::string(text).find(part) != std::string::npos, \
              (std::string("'") + (text) + "' does not mention '" + (part) + "'").c_str())
+
+// QCOMPARE for project enums (and anything else with a gode::toString), printed by name.
+#define GODE_COMPARE_NAMES(actual, expected)                 \
+    QCOMPARE(QString::fromStdString(gode::toString(actual)), \
+             QString::fromStdString(gode::toString(expected)))
