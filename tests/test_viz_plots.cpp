@@ -81,6 +81,7 @@ class TestVizPlots : public QObject {
     void smoothingIsClampedAndShownOnTheControls();
     void appendsAreDrawnOncePerEventLoopPass();
     void runsToggleFromTheSetterAndTheLegend();
+    void viewFollowsTheDataUntilTheUserDrags();
     void longRunsAreDecimatedButExportedInFull();
     void csvHasAHeaderAndOneRowPerRecord();
     void unknownRunsAndBackwardIterationsAreRejected();
@@ -205,6 +206,38 @@ void TestVizPlots::runsToggleFromTheSetterAndTheLegend() {
     QVERIFY(plot.isRunVisible("resnet"));
     QCOMPARE(toggled.count(), 2);
     QCOMPARE(plot.plot()->legend->itemCount(), 2);  // one entry per run
+}
+
+// Live data moves the axes until the user drags (a press inside a panel); a click on the legend
+// is not a drag; reset view (double-click) follows the data again.
+void TestVizPlots::viewFollowsTheDataUntilTheUserDrags() {
+    TrainingCurvesPlot plot;
+    plot.resize(900, 600);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.addRun("a", "A");
+    const auto appendUpTo = [&](int last) {
+        for (int i = plot.iterationCount("a") + 1; i <= last; ++i)
+            plot.appendIteration("a", i, 1.0, 0.5);
+        plot.refreshNow();
+        plot.plot()->replot();
+        return plot.graph("a", Curve::TrainLoss)->keyAxis()->range().upper;
+    };
+    QCOMPARE(appendUpTo(10), 10.0);
+
+    plot.addRun("b", "B");  // clicking its legend entry hides it and leaves "a" to follow
+    plot.refreshNow();
+    plot.plot()->replot();
+    clickAt(plot.plot(), plot.plot()->legend->item(1)->rect().center());
+    QVERIFY(!plot.isRunVisible("b"));
+    QCOMPARE(appendUpTo(20), 20.0);
+
+    QCPAxisRect* accuracyPanel = plot.graph("a", Curve::TrainAccuracy)->keyAxis()->axisRect();
+    clickAt(plot.plot(), accuracyPanel->rect().center());
+    QCOMPARE(appendUpTo(30), 20.0);
+
+    plot.resetView();
+    QCOMPARE(plot.graph("a", Curve::TrainLoss)->keyAxis()->range().upper, 30.0);
 }
 
 void TestVizPlots::longRunsAreDecimatedButExportedInFull() {
@@ -479,6 +512,8 @@ void TestVizPlots::exportsWriteEachFormat() {
         const bool found =
             suffix.toLower() == "svg" ? start.contains(signature) : start.startsWith(signature);
         QVERIFY2(found, qPrintable(path + ": " + start.left(40).toHex()));
+        if (suffix == "SVG")
+            QVERIFY(head(path, 1000).contains("<title>" + panel->baseName().toUtf8() + "</title>"));
         QVERIFY(!QFile::exists(path + ".part"));
     }
 }

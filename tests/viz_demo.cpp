@@ -24,6 +24,7 @@
 
 #include "model/network.h"
 #include "viz/flow_plot.h"
+#include "viz/pca.h"
 #include "viz/snapshots.h"
 #include "viz/solver_stats_plot.h"
 #include "viz/training_curves_plot.h"
@@ -164,15 +165,15 @@ void benchmark() {
         std::printf("append 200,000 iterations to run %s: %.1f (%.3f us each)\n", id, append,
                     append * 1000 / 200000);
     }
-    const double first = millisecondsOf([&] {
-        curves.refreshNow();
-        curves.plot()->replot(QCustomPlot::rpImmediateRefresh);
-    });
+    const double sync = millisecondsOf([&] { curves.refreshNow(); });
+    std::printf("copy decimated data into the graphs: %.1f\n", sync);
+    const double first =
+        millisecondsOf([&] { curves.plot()->replot(QCustomPlot::rpImmediateRefresh); });
     std::printf("first redraw with 3 runs x 200,000 iterations: %.1f\n", first);
     const double live = millisecondsOf(
         [&] {
             for (int i = 0; i < 50; ++i)
-                curves.appendIteration("c", 200000 + i, 0.01, 0.99);
+                curves.appendIteration("c", curves.iterationCount("c"), 0.01, 0.99);
             curves.refreshNow();
             curves.plot()->replot(QCustomPlot::rpImmediateRefresh);
         },
@@ -214,6 +215,13 @@ void benchmark() {
     std::printf("projectFlows (PCA of %lld x %lld states): %.1f\n",
                 static_cast<long long>(flows.states.size(0) * flows.states.size(1)),
                 static_cast<long long>(flows.states.size(2)), project);
+    torch::Tensor pooled = flows.states.reshape({-1, flows.states.size(2)});
+    for (int iterations : {0, 1, 2, 4}) {
+        gode::PcaOptions options;
+        options.powerIterations = iterations;
+        const double fit = millisecondsOf([&] { gode::pca(pooled, 2, options); }, 3);
+        std::printf("  pca alone, %d power iterations: %.1f\n", iterations, fit);
+    }
     gode::FlowPlot flowPlot;
     flowPlot.resize(900, 600);
     flowPlot.show();
@@ -262,8 +270,8 @@ int main(int argc, char** argv) {
     const int iterations = parser.value("iterations").toInt();
     gode::GodeNet gode = trainRun("gode", "GODE (K = 4, dopri5)", gode::ModelKind::Gode, train,
                                   test, iterations, panels, true);
-    trainRun("resnet", "ResNet (10 blocks)", gode::ModelKind::Resnet, train, test, iterations,
-             panels, false);
+    gode::GodeNet resnet = trainRun("resnet", "ResNet (10 blocks)", gode::ModelKind::Resnet, train,
+                                    test, iterations, panels, false);
     trainRun("node", "Neural-ODE", gode::ModelKind::Node, train, test, iterations, panels, false);
 
     panels.weights->setSnapshot(gode::takeWeightSnapshot(*gode));
@@ -276,10 +284,21 @@ int main(int argc, char** argv) {
 
     const QDir out(parser.value("out"));
     QDir().mkpath(out.path());
+    for (gode::PlotPanel* panel :
+         std::vector<gode::PlotPanel*>{panels.curves, panels.weights, panels.flows, panels.stats}) {
+        panel->refreshNow();
+        panel->plot()->replot(QCustomPlot::rpImmediateRefresh);
+    }
     QCoreApplication::processEvents();
     window.grab().save(out.filePath("demo-window.png"));
     saveExports({panels.curves, panels.weights, panels.flows, panels.stats}, out);
     panels.curves->exportCsv(out.filePath("metrics.csv"));
+
+    // A ResNet's weights are order-1 pieces: they must be drawn as steps.
+    gode::WeightsOverDepthPlot resnetWeights;
+    resnetWeights.setSnapshot(gode::takeWeightSnapshot(*resnet));
+    resnetWeights.setSelection(2, 0, 1);
+    resnetWeights.exportImage(out.filePath("weights-resnet.png"), QSize(800, 500));
     std::printf("wrote %s\n", qPrintable(out.absolutePath()));
     return parser.isSet("show") ? app.exec() : 0;
 }

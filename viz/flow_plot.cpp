@@ -52,25 +52,20 @@ FlowPlot::~FlowPlot() = default;
 
 void FlowPlot::buildPanels() {
     QCustomPlot* plot = this->plot();
-    plot->plotLayout()->clear();  // also deletes the default legend
+    QCPLayoutGrid* body = titledLayout(*plot, title_, subtitle_);
+    title_->setText(tr("Hidden-state flows"));
+    subtitle_->setText(tr("no flows yet: they appear once the trainer sends some"));
 
-    title_ =
-        new QCPTextElement(plot, tr("Hidden-state flows"), QFont(font().family(), 10, QFont::Bold));
-    plot->plotLayout()->addElement(0, 0, title_);
     rect_ = new QCPAxisRect(plot);
-    plot->plotLayout()->addElement(1, 0, rect_);
+    body->addElement(0, 0, rect_);
     applyPlotStyle(*rect_);
     rect_->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     rect_->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+    rect_->axis(QCPAxis::atBottom)->setLabel(tr("PC 1"));
+    rect_->axis(QCPAxis::atLeft)->setLabel(tr("PC 2"));
 
-    plot->legend = new QCPLegend;
-    plot->plotLayout()->addElement(1, 1, plot->legend);
-    plot->plotLayout()->setColumnStretchFactor(1, 0.01);
-    plot->legend->setLayer(QStringLiteral("legend"));
-    plot->legend->setFont(QFont(font().family(), 9));
-    plot->legend->setBorderPen(Qt::NoPen);
-    plot->legend->setBrush(Qt::NoBrush);
-    plot->legend->setRowSpacing(0);
+    plot->legend = createLegend(false);
+    addLegendColumn(*body, 0, 1, plot->legend);
 }
 
 void FlowPlot::buildControls() {
@@ -127,9 +122,10 @@ void FlowPlot::setProjection(const FlowProjection& projection) {
     slider_->setValue(timeIndex_);
     updateTimeLabel();
 
-    title_->setText(tr("Hidden-state flows of %1 images: h(t) projected on the first two "
-                       "principal components")
-                        .arg(projection.imageCount));
+    title_->setText(tr("Hidden states h(t) of %1 images").arg(projection.imageCount));
+    subtitle_->setText(
+        tr("PCA of all states over t; lines: h from t = 0 to the slider, dots: "
+           "h at the slider"));
     rect_->axis(QCPAxis::atBottom)
         ->setLabel(tr("PC 1 (%1% of variance)").arg(100.0 * projection.explained[0], 0, 'f', 1));
     rect_->axis(QCPAxis::atLeft)

@@ -28,8 +28,9 @@ class FlowPlot : public PlotPanel {
     explicit FlowPlot(QWidget* parent = nullptr);
     ~FlowPlot() override;
 
-    // Projects the snapshot with projectFlows() (a PCA: see snapshots.h for its cost) and
-    // shows it. Throws InvalidPlotData for inconsistent shapes.
+    // Projects the snapshot with projectFlows() and shows it. The PCA takes about a second for
+    // 200 images (see snapshots.h): the window should rather project on the training thread and
+    // call setProjection(). Throws InvalidPlotData for inconsistent shapes.
     void setSnapshot(const FlowSnapshot& snapshot);
 
     // Shows flows already projected, e.g. by projectFlows() on the training thread.
@@ -71,6 +72,7 @@ class FlowPlot : public PlotPanel {
 
     QCPAxisRect* rect_ = nullptr;
     QCPTextElement* title_ = nullptr;
+    QCPTextElement* subtitle_ = nullptr;
     QSlider* slider_ = nullptr;
     QLabel* timeLabel_ = nullptr;
     QToolButton* playButton_ = nullptr;

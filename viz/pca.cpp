@@ -49,9 +49,13 @@ std::pair<torch::Tensor, torch::Tensor> randomisedDirections(const torch::Tensor
                                        torch::TensorOptions().dtype(centred.scalar_type()));
 
     // Re-orthonormalising after every product keeps small directions from drowning in rounding.
+    // X^T is copied once: multiplying through a transposed view is several times slower with
+    // the reference BLAS that Debian's LibTorch uses.
     torch::Tensor basis = std::get<0>(torch::linalg_qr(centred.matmul(omega), "reduced"));
+    const torch::Tensor transposed =
+        options.powerIterations > 0 ? centred.t().contiguous() : torch::Tensor();
     for (int i = 0; i < options.powerIterations; ++i) {
-        torch::Tensor back = std::get<0>(torch::linalg_qr(centred.t().matmul(basis), "reduced"));
+        torch::Tensor back = std::get<0>(torch::linalg_qr(transposed.matmul(basis), "reduced"));
         basis = std::get<0>(torch::linalg_qr(centred.matmul(back), "reduced"));
     }
 

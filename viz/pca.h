@@ -12,8 +12,8 @@ struct PcaOptions {
     // flows of 200 images over 21 times at 64x6x6 give a 4,200 x 2,304 matrix) a randomised
     // range finder with power iterations finds the leading directions at a fraction of the cost.
     int64_t exactUpTo = 512;
-    int64_t oversampling = 10;
-    int powerIterations = 4;
+    int64_t oversampling = 6;
+    int powerIterations = 2;
     uint64_t seed = 0;  // a private generator: the training's random stream is left untouched
 };
 

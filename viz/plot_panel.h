@@ -12,6 +12,9 @@
 
 class QCustomPlot;
 class QCPAxisRect;
+class QCPLayoutGrid;
+class QCPLegend;
+class QCPTextElement;
 class QMenu;
 class QVBoxLayout;
 
@@ -29,6 +32,18 @@ QColor distinctColor(int index);
 
 // Readable fonts, a light grid and grey axes for one axis rect of a project plot.
 void applyPlotStyle(QCPAxisRect& rect);
+
+// A legend in the project's style: small icons, 9 pt text; `framed` adds a white box for
+// legends drawn over data. Once it is placed in a layout, put it on the "legend" layer.
+QCPLegend* createLegend(bool framed);
+
+// Puts `legend` in cell (row, column) of `grid` (which must already belong to a plot), at the
+// top of the cell and only as tall and wide as its entries.
+void addLegendColumn(QCPLayoutGrid& grid, int row, int column, QCPLegend* legend);
+
+// A bold title and a grey subtitle above the rest of the plot, spanning its full width; the
+// rest goes into the returned grid. Clears the plot's layout (and its default legend) first.
+QCPLayoutGrid* titledLayout(QCustomPlot& plot, QCPTextElement*& title, QCPTextElement*& subtitle);
 
 class PlotPanel : public QWidget {
     Q_OBJECT

@@ -71,8 +71,10 @@ FlowSnapshot computeFlows(GodeNetImpl& net, const torch::Tensor& images,
 std::vector<double> defaultFlowTimes(const GodeNetImpl& net);
 
 // Fits a 2-component PCA on all states pooled (every image at every time) and projects them.
-// About 0.1 s for 200 images x 21 times x 2,304 values on one core, so the window may call it on
-// the training thread and hand FlowPlot the projection. Throws InvalidPlotData for bad shapes.
+// It costs about 1 s for 200 images x 21 times x 2,304 values on one core with the reference
+// BLAS of Debian's LibTorch (viz_demo --bench), so call it on the training thread, next to
+// computeFlows(), and hand FlowPlot::setProjection() the result. Throws InvalidPlotData for
+// bad shapes.
 FlowProjection projectFlows(const FlowSnapshot& snapshot);
 
 }  // namespace gode

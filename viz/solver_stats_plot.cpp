@@ -109,24 +109,27 @@ void SolverStatsPlot::buildPanels() {
         recent_.insert(recent_.begin(), graph);
     }
 
-    plot->legend = new QCPLegend;
+    plot->legend = createLegend(true);
     evaluationRect_->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignRight);
     plot->legend->setLayer(QStringLiteral("legend"));
-    plot->legend->setFont(QFont(font().family(), 9));
-    plot->legend->setBrush(QColor(255, 255, 255, 220));
-    plot->legend->setBorderPen(QPen(QColor(200, 200, 200)));
     plot->legend->addItem(new QCPPlottableLegendItem(plot->legend, forward_));
-    plot->legend->addItem(new QCPPlottableLegendItem(plot->legend, backward_));
 
-    auto* stepLegend = new QCPLegend;
+    auto* stepLegend = createLegend(true);
     stepRangeRect_->insetLayout()->addElement(stepLegend, Qt::AlignTop | Qt::AlignRight);
     stepLegend->setLayer(QStringLiteral("legend"));
-    stepLegend->setFont(QFont(font().family(), 8));
-    stepLegend->setBrush(QColor(255, 255, 255, 220));
-    stepLegend->setBorderPen(QPen(QColor(200, 200, 200)));
     stepLegend->addItem(new QCPPlottableLegendItem(stepLegend, stepMean_));
     stepLegend->addItem(new QCPPlottableLegendItem(stepLegend, stepMax_));
     stepMax_->setName(tr("min to max"));
+}
+
+// A trainer that does not count the backward pass's evaluations gets no empty legend entry.
+void SolverStatsPlot::showBackwardInLegend(bool shown) {
+    QCPLegend* legend = plot()->legend;
+    const bool listed = legend->hasItemWithPlottable(backward_);
+    if (shown && !listed)
+        legend->addItem(new QCPPlottableLegendItem(legend, backward_));
+    if (!shown && listed)
+        legend->removeItem(legend->itemWithPlottable(backward_));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +193,7 @@ void SolverStatsPlot::refresh() {
     dirty_ = false;
     forward_->data()->set(graphData(series_->forward), true);
     backward_->data()->set(graphData(series_->backward), true);
+    showBackwardInLegend(series_->backward.hasRange());
     stepMin_->data()->set(graphData(series_->stepMin), true);
     stepMean_->data()->set(graphData(series_->stepMean), true);
     stepMax_->data()->set(graphData(series_->stepMax), true);

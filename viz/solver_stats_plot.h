@@ -58,6 +58,7 @@ class SolverStatsPlot : public PlotPanel {
 
     void buildPanels();
     void drawRecentSteps();
+    void showBackwardInLegend(bool shown);
 
     std::unique_ptr<Series> series_;
     std::deque<std::vector<double>> recentSteps_;  // newest first

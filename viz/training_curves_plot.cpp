@@ -156,14 +156,9 @@ void TrainingCurvesPlot::buildPanels() {
     connect(accuracyX, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), lossX,
             qOverload<const QCPRange&>(&QCPAxis::setRange));
 
-    plot->legend = new QCPLegend;
+    plot->legend = createLegend(true);
     lossRect_->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignRight);
     plot->legend->setLayer(QStringLiteral("legend"));
-    plot->legend->setVisible(true);
-    plot->legend->setFont(QFont(font().family(), 9));
-    plot->legend->setBrush(QColor(255, 255, 255, 220));
-    plot->legend->setBorderPen(QPen(QColor(200, 200, 200)));
-    plot->legend->setSelectableParts(QCPLegend::spItems);
     connect(plot, &QCustomPlot::legendClick, this,
             [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
                 if (Run* clicked = runOf(item))

@@ -76,6 +76,7 @@ struct WeightsOverDepthPlot::State {
     std::vector<QCPItemStraightLine*> knotLines;
     std::vector<double> knots;
     QCPTextElement* title = nullptr;
+    QCPTextElement* subtitle = nullptr;
     QCPItemText* placeholder = nullptr;
     QCPLegend* basisLegend = nullptr;
     double weightLow = -1, weightHigh = 1, basisHigh = 1;
@@ -96,18 +97,14 @@ WeightsOverDepthPlot::~WeightsOverDepthPlot() = default;
 // laid out like the 3x3 kernel itself.
 void WeightsOverDepthPlot::buildPanels() {
     QCustomPlot* plot = this->plot();
-    plot->plotLayout()->clear();  // also deletes the default legend
-
-    state_->title = new QCPTextElement(plot, QString(), QFont(font().family(), 10, QFont::Bold));
-    plot->plotLayout()->addElement(0, 0, state_->title);
+    QCPLayoutGrid* body = titledLayout(*plot, state_->title, state_->subtitle);
 
     weightRect_ = new QCPAxisRect(plot);
     basisRect_ = new QCPAxisRect(plot);
-    plot->plotLayout()->addElement(1, 0, weightRect_);
-    plot->plotLayout()->addElement(2, 0, basisRect_);
-    plot->plotLayout()->setRowStretchFactor(1, 3);
-    plot->plotLayout()->setRowStretchFactor(2, 2);
-    plot->plotLayout()->setColumnStretchFactor(0, 1);
+    body->addElement(0, 0, weightRect_);
+    body->addElement(1, 0, basisRect_);
+    body->setRowStretchFactor(0, 3);
+    body->setRowStretchFactor(1, 2);
 
     auto* margins = new QCPMarginGroup(plot);
     for (QCPAxisRect* rect : {weightRect_, basisRect_}) {
@@ -130,22 +127,12 @@ void WeightsOverDepthPlot::buildPanels() {
     connect(basisT, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), weightT,
             qOverload<const QCPRange&>(&QCPAxis::setRange));
 
-    auto* weightLegend = new QCPLegend;
+    auto* weightLegend = createLegend(false);
     weightLegend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    weightLegend->setWrap(3);
-    plot->plotLayout()->addElement(1, 1, weightLegend);
-    state_->basisLegend = new QCPLegend;
-    plot->plotLayout()->addElement(2, 1, state_->basisLegend);
-    for (QCPLegend* legend : {weightLegend, state_->basisLegend}) {
-        legend->setLayer(QStringLiteral("legend"));
-        legend->setFont(QFont(font().family(), 9));
-        legend->setBorderPen(Qt::NoPen);
-        legend->setBrush(Qt::NoBrush);
-        legend->setMargins(QMargins(4, 2, 4, 2));
-        legend->setRowSpacing(0);
-        legend->setColumnSpacing(4);
-    }
-    plot->plotLayout()->setColumnStretchFactor(1, 0.01);
+    weightLegend->setWrap(3);  // laid out like the kernel: row r, column c is w_rc
+    state_->basisLegend = createLegend(false);
+    addLegendColumn(*body, 0, 1, weightLegend);
+    addLegendColumn(*body, 1, 1, state_->basisLegend);
 
     for (int position = 0; position < 9; ++position) {
         QCPGraph* graph = plot->addGraph(weightT, weightRect_->axis(QCPAxis::atLeft));
@@ -419,17 +406,19 @@ void WeightsOverDepthPlot::updateControls() {
 void WeightsOverDepthPlot::updateTitle() {
     if (!hasSnapshot()) {
         state_->title->setText(tr("Weights over depth"));
+        state_->subtitle->setText(tr("the 9 weights of one 3x3 kernel against t"));
         return;
     }
     const WeightSnapshot& snapshot = state_->snapshot;
-    state_->title->setText(
-        tr("W%1(t), output channel %2, input channel %3: order %4, K = %5, %6 knots")
-            .arg(layer_)
-            .arg(outputChannel_)
-            .arg(inputChannel_)
-            .arg(snapshot.order)
-            .arg(basisCount())
-            .arg(QString::fromStdString(toString(snapshot.placement))));
+    state_->title->setText(tr("W%1(t): kernel from input channel %2 to output channel %3")
+                               .arg(layer_)
+                               .arg(inputChannel_)
+                               .arg(outputChannel_));
+    state_->subtitle->setText(tr("spline of order %1 with K = %2 basis functions, %3 knots "
+                                 "(dashed)")
+                                  .arg(snapshot.order)
+                                  .arg(basisCount())
+                                  .arg(QString::fromStdString(toString(snapshot.placement))));
 }
 
 }  // namespace gode
