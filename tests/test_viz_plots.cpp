@@ -198,6 +198,7 @@ void TestVizPlots::runsToggleFromTheSetterAndTheLegend() {
     QVERIFY(plot.graph("gode", Curve::TestAccuracy)->visible());
 
     // A click on the legend entry of the hidden run shows it again.
+    plot.refreshNow();
     plot.plot()->replot();
     QCPPlottableLegendItem* item =
         plot.plot()->legend->itemWithPlottable(plot.graph("resnet", Curve::TrainLossSmoothed));
@@ -477,6 +478,20 @@ void TestVizPlots::solverStatsReceiveData() {
     QCOMPARE(pointsOf(plot.recentStepsGraph(1)),
              (Points{{0, 0.25}, {0.25, 0.5}, {0.75, 0.25}, {1.0, 0.25}}));
     QVERIFY(plot.recentStepsGraph(2)->data()->isEmpty());
+
+    // Without the step-size panels (fixed-step solvers) the evaluations fill the plot.
+    plot.resize(800, 600);
+    QCPAxisRect* evaluations = plot.forwardGraph()->keyAxis()->axisRect();
+    plot.plot()->replot();
+    const int withSteps = evaluations->rect().height();
+    plot.setStepSizesShown(false);
+    plot.plot()->replot();
+    QVERIFY2(evaluations->rect().height() > 1.6 * withSteps,
+             qPrintable(QString("%1 -> %2").arg(withSteps).arg(evaluations->rect().height())));
+    QVERIFY(!plot.stepMeanGraph()->realVisibility());
+    plot.setStepSizesShown(true);
+    plot.plot()->replot();
+    QCOMPARE(evaluations->rect().height(), withSteps);
 }
 
 void TestVizPlots::exportsWriteEachFormat_data() {

@@ -265,6 +265,20 @@ int main(int argc, char** argv) {
     window.resize(1400, 900);
     window.show();
 
+    const QDir out(parser.value("out"));
+    QDir().mkpath(out.path());
+    const std::vector<gode::PlotPanel*> all{panels.curves, panels.weights, panels.flows,
+                                            panels.stats};
+    const auto screenshot = [&](const QString& name) {
+        for (gode::PlotPanel* panel : all) {
+            panel->refreshNow();
+            panel->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        }
+        QCoreApplication::processEvents();
+        window.grab().save(out.filePath(name));
+    };
+    screenshot("empty-window.png");
+
     const Images train = readMnist(parser.value("data"), "train");
     const Images test = readMnist(parser.value("data"), "t10k");
     const int iterations = parser.value("iterations").toInt();
@@ -282,16 +296,8 @@ int main(int argc, char** argv) {
         gode::computeFlows(*gode, flowImages, flowLabels, gode::defaultFlowTimes(*gode)));
     panels.flows->setTimeIndex(panels.flows->timeCount() * 2 / 3);
 
-    const QDir out(parser.value("out"));
-    QDir().mkpath(out.path());
-    for (gode::PlotPanel* panel :
-         std::vector<gode::PlotPanel*>{panels.curves, panels.weights, panels.flows, panels.stats}) {
-        panel->refreshNow();
-        panel->plot()->replot(QCustomPlot::rpImmediateRefresh);
-    }
-    QCoreApplication::processEvents();
-    window.grab().save(out.filePath("demo-window.png"));
-    saveExports({panels.curves, panels.weights, panels.flows, panels.stats}, out);
+    screenshot("demo-window.png");
+    saveExports(all, out);
     panels.curves->exportCsv(out.filePath("metrics.csv"));
 
     // A ResNet's weights are order-1 pieces: they must be drawn as steps.

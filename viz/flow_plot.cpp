@@ -45,6 +45,7 @@ void checkProjection(const FlowProjection& projection) {
 FlowPlot::FlowPlot(QWidget* parent) : PlotPanel(QStringLiteral("hidden-state-flows"), parent) {
     buildPanels();
     buildControls();
+    updateTimeLabel();
     refreshNow();
 }
 

@@ -175,9 +175,20 @@ int SolverStatsPlot::iterationCount() const {
 }
 
 void SolverStatsPlot::setStepSizesShown(bool shown) {
+    if (shown == stepSizesShown_)
+        return;
     stepSizesShown_ = shown;
+
+    // Out of the layout so that the evaluations take the whole height; invisible so that its
+    // panels, which keep their graphs, draw nothing.
+    QCPLayoutGrid* layout = plot()->plotLayout();
+    if (shown) {
+        layout->addElement(1, 0, stepRow_);
+    } else {
+        layout->take(stepRow_);
+        layout->simplify();
+    }
     stepRow_->setVisible(shown);
-    plot()->plotLayout()->setRowStretchFactor(1, shown ? 1.0 : 0.001);
     requestRefresh();
 }
 

@@ -156,6 +156,14 @@ void TrainingCurvesPlot::buildPanels() {
     connect(accuracyX, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), lossX,
             qOverload<const QCPRange&>(&QCPAxis::setRange));
 
+    placeholder_ = new QCPItemText(plot);
+    placeholder_->setClipAxisRect(lossRect_);
+    placeholder_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    placeholder_->position->setAxisRect(lossRect_);
+    placeholder_->position->setCoords(0.5, 0.5);
+    placeholder_->setText(tr("No runs yet: the curves appear once training starts"));
+    placeholder_->setColor(QColor(120, 120, 120));
+
     plot->legend = createLegend(true);
     lossRect_->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignRight);
     plot->legend->setLayer(QStringLiteral("legend"));
@@ -412,6 +420,8 @@ void TrainingCurvesPlot::refresh() {
     for (auto& each : runs_)
         if (each->dirty)
             drawRun(*each);
+    plot()->legend->setVisible(!runs_.empty());
+    placeholder_->setVisible(runs_.empty());
 }
 
 // Bounded work: the decimated series hold at most a few thousand points whatever the length

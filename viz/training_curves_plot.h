@@ -15,6 +15,7 @@
 class QCPGraph;
 class QCPAbstractLegendItem;
 class QCPAxisRect;
+class QCPItemText;
 class QCheckBox;
 class QDoubleSpinBox;
 class QSlider;
@@ -103,6 +104,7 @@ class TrainingCurvesPlot : public PlotPanel {
 
     QCPAxisRect* lossRect_ = nullptr;
     QCPAxisRect* accuracyRect_ = nullptr;
+    QCPItemText* placeholder_ = nullptr;
     QSlider* smoothingSlider_ = nullptr;
     QDoubleSpinBox* smoothingBox_ = nullptr;
     QCheckBox* logLossBox_ = nullptr;
