@@ -350,6 +350,16 @@ void TestVizPlots::weightCurvesEqualTheSplineSum() {
         QCOMPARE(points[100].second, basis.values(points[100].first)[k]);
     }
     QCOMPARE(plot.markedKnots(), basis.breakpoints());
+
+    // One t axis for both panels: [0, T] to start with, and zooming one zooms the other.
+    QCPAxis* weightT = plot.weightGraph(0)->keyAxis();
+    QCPAxis* basisT = plot.basisGraph(0)->keyAxis();
+    QVERIFY(weightT != basisT);
+    QVERIFY(weightT->range() == QCPRange(0, 1) && basisT->range() == QCPRange(0, 1));
+    weightT->setRange(0.2, 0.5);
+    QVERIFY(basisT->range() == QCPRange(0.2, 0.5));
+    basisT->setRange(0.1, 0.3);
+    QVERIFY(weightT->range() == QCPRange(0.1, 0.3));
 }
 
 // Order 1 (a ResNet's pieces): constant between knots, and two points at each knot that jump

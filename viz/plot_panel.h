@@ -1,5 +1,7 @@
 // The common base of the live plots: one QCustomPlot with the project's look, export to
 // PNG / PDF / SVG, a right-click menu, and redraws coalesced to one per event-loop pass.
+// Plots are widgets: create and feed them on the GUI thread only. What they show is taken from
+// the model on the training thread by the functions of snapshots.h.
 #pragma once
 
 #include <QColor>

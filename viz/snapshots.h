@@ -71,6 +71,9 @@ FlowSnapshot computeFlows(GodeNetImpl& net, const torch::Tensor& images,
 std::vector<double> defaultFlowTimes(const GodeNetImpl& net);
 
 // Fits a 2-component PCA on all states pooled (every image at every time) and projects them.
+// Known shortcoming: each snapshot is fitted anew, so as training changes the states the axes
+// can rotate between snapshots (signs are fixed, the directions are not); fitting once and
+// reusing the components would keep them still.
 // It costs about 1 s for 200 images x 21 times x 2,304 values on one core with the reference
 // BLAS of Debian's LibTorch (viz_demo --bench), so call it on the training thread, next to
 // computeFlows(), and hand FlowPlot::setProjection() the result. Throws InvalidPlotData for

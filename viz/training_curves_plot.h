@@ -1,6 +1,10 @@
 // Loss and accuracy against iteration for one or more training runs: training per iteration
 // (smoothed, with the raw values faint behind) and test per epoch, so that runs of a session
 // (GODE, ResNet, Neural-ODE...) can be compared as overlays.
+//
+// Known shortcoming: zooming into a long run shows the decimated curve (the lowest and highest
+// value of each of about 2,000 buckets), not every iteration; re-decimating the visible range on
+// zoom would fix it.
 #pragma once
 
 #include <QString>
