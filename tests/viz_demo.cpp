@@ -7,7 +7,6 @@
 //   viz_demo --bench
 //      prints how long the plots take with long runs and full-size snapshots.
 #include <qcustomplot.h>
-#include <zlib.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "model/network.h"
+#include "train/dataset.h"
 #include "viz/flow_plot.h"
 #include "viz/pca.h"
 #include "viz/snapshots.h"
@@ -32,38 +32,13 @@
 
 namespace {
 
-// Minimal IDX reader for the demo (the real one lives in train/): gzip, big-endian header.
-std::vector<unsigned char> readGzip(const std::string& path) {
-    gzFile file = gzopen(path.c_str(), "rb");
-    if (!file)
-        throw std::runtime_error("cannot open " + path);
-    std::vector<unsigned char> bytes;
-    unsigned char buffer[1 << 16];
-    int read = 0;
-    while ((read = gzread(file, buffer, sizeof buffer)) > 0)
-        bytes.insert(bytes.end(), buffer, buffer + read);
-    gzclose(file);
-    return bytes;
-}
-
 struct Images {
     torch::Tensor images;  // [N, 1, 28, 28] in [0, 1]
     torch::Tensor labels;  // [N]
 };
 
-Images readMnist(const QString& folder, const QString& prefix) {
-    const auto images = readGzip((folder + "/" + prefix + "-images-idx3-ubyte.gz").toStdString());
-    const auto labels = readGzip((folder + "/" + prefix + "-labels-idx1-ubyte.gz").toStdString());
-    const int64_t count = static_cast<int64_t>(labels.size()) - 8;
-    Images result;
-    result.images = torch::from_blob(const_cast<unsigned char*>(images.data() + 16),
-                                     {count, 1, 28, 28}, torch::kUInt8)
-                        .to(torch::kFloat)
-                        .div(255.0);
-    result.labels =
-        torch::from_blob(const_cast<unsigned char*>(labels.data() + 8), {count}, torch::kUInt8)
-            .to(torch::kLong);
-    return result;
+Images asFloat(const gode::LabelledImages& split) {
+    return {split.images.to(torch::kFloat).div(255.0), split.labels};
 }
 
 gode::ModelConfig demoConfig(gode::ModelKind kind) {
@@ -279,8 +254,10 @@ int main(int argc, char** argv) {
     };
     screenshot("empty-window.png");
 
-    const Images train = readMnist(parser.value("data"), "train");
-    const Images test = readMnist(parser.value("data"), "t10k");
+    const gode::Dataset mnist =
+        gode::loadDataset(gode::DatasetKind::Mnist, parser.value("data").toStdString());
+    const Images train = asFloat(mnist.train);
+    const Images test = asFloat(mnist.test);
     const int iterations = parser.value("iterations").toInt();
     gode::GodeNet gode = trainRun("gode", "GODE (K = 4, dopri5)", gode::ModelKind::Gode, train,
                                   test, iterations, panels, true);
