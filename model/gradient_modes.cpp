@@ -326,9 +326,13 @@ class AdjointSolve : public torch::autograd::Function<AdjointSolve> {
         const SolveRequest request{solve.t1, solve.t0, {}, {}, system.stateAndAdjointSize()};
         Solution back = solve.solver->solve(system, start, request);
 
+        // Clones, so that no gradient keeps the whole packed state alive as a view of it.
+        std::vector<torch::Tensor> parameterGradients;
+        for (const torch::Tensor& gradient : system.parameterGradients(back.final))
+            parameterGradients.push_back(gradient.clone());
         report(plan, back.stats);
-        return functionGradients(system.adjointPart(back.final), trainable,
-                                 system.parameterGradients(back.final));
+        return functionGradients(system.adjointPart(back.final).clone(), trainable,
+                                 parameterGradients);
     }
 };
 

@@ -72,6 +72,8 @@ class GradientMode {
                                 const std::shared_ptr<SolverStats>& backward) const = 0;
 };
 
+// Checkpoint and adjoint return gradients without autograd history: a second derivative
+// through them (backward with create_graph) is not available. Direct supports it.
 std::unique_ptr<GradientMode> makeGradientMode(Backprop mode);
 
 }  // namespace gode
