@@ -7,6 +7,8 @@
 //              Backprop recomputes the steps from those states, last step first, and
 //              backpropagates through each one alone. The gradient is exactly the direct one;
 //              it costs one more forward pass and one stored state per step.
+//              Its memory therefore still grows linearly with the steps; keeping only every
+//              k-th state and recomputing whole segments would make it grow like sqrt(steps).
 //  adjoint     the forward solve keeps only its final state. Backprop integrates the adjoint
 //              system [h, a = dL/dh, g = dL/dparameters] from t1 back to t0 with the same solver
 //              and settings, landing on the same breakpoints (the spline's knots). Memory does

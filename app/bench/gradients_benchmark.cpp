@@ -81,6 +81,8 @@ double median(std::vector<double> values) {
 // and malloc_trim hands back the free pages of smaller blocks. After one warm-up iteration
 // (gradients, momentum buffers, thread pools), the peak resident growth of the next iteration is
 // then the memory that iteration needs.
+// This method relies on glibc's malloc (mallopt, malloc_trim) and Linux's /proc; another
+// allocator or system would need another way to see the memory in use.
 Json measurePeakMemory(TrainingIteration& iteration) {
     iteration.run();
     malloc_trim(0);
