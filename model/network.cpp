@@ -130,21 +130,29 @@ OdeBlockImpl::OdeBlockImpl(const ModelConfig& config) : horizon_(config.horizon)
                                                       config.horizon, spec.placement);
     field = register_module("field", VectorField(config.width, basis, spec.fieldScale));
     solver_ = makeSolver(spec.solver);
-    blockSpecBackprop_ = spec.solver.backprop;
+    gradientMode_ = makeGradientMode(spec.solver.backprop);
 }
 
 torch::Tensor OdeBlockImpl::forward(const torch::Tensor& initial) {
-    // TODO(gradient modes): checkpoint and adjoint backprop land with their own solver parts.
-    if (blockSpecBackprop_ != Backprop::Direct)
-        throw InvalidSetting("backprop mode '" + toString(blockSpecBackprop_) +
-                             "' is not implemented yet; use direct");
-    Solution solution = solver_->solve(*field, initial, {0.0, horizon_, {}, {}});
-    lastStats_ = std::move(solution.stats);
-    return solution.final;
+    DifferentiableSolve solve{field.ptr(), field->parameters(), solver_, 0.0, horizon_};
+    if (recordsGraph(initial))
+        *lastBackwardStats_ = SolverStats();
+    return gradientMode_->solve(solve, initial, lastStats_, lastBackwardStats_);
+}
+
+bool OdeBlockImpl::recordsGraph(const torch::Tensor& initial) const {
+    if (!torch::GradMode::is_enabled())
+        return false;
+    if (initial.requires_grad())
+        return true;
+    for (const auto& parameter : field->parameters())
+        if (parameter.requires_grad())
+            return true;
+    return false;
 }
 
 Solution OdeBlockImpl::trajectory(const torch::Tensor& initial, const std::vector<double>& times) {
-    return solver_->solve(*field, initial, {0.0, horizon_, times, {}});
+    return solver_->solve(*field, initial, {0.0, horizon_, times, {}, 0});
 }
 
 // ---------------------------------------------------------------------------------------------

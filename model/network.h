@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bspline.h"
+#include "gradient_modes.h"
 #include "solver.h"
 #include "vector_field.h"
 
@@ -71,27 +72,42 @@ class HeadImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Head);
 
-// Solves dh/dt = f(h, theta(t)) on [0, T] from the stem's features.
+// Solves dh/dt = f(h, theta(t)) on [0, T] from the stem's features. Gradients flow back through
+// the solve as the configured backprop mode says (gradient_modes.h).
 class OdeBlockImpl : public torch::nn::Module {
   public:
     explicit OdeBlockImpl(const ModelConfig& config);
 
     torch::Tensor forward(const torch::Tensor& initial);
 
-    // The states at `times` (within [0, T]), for plotting flows. Uses the block's solver.
+    // The states at `times` (within [0, T]), for plotting flows. Uses the block's solver and
+    // records gradients directly, whatever the backprop mode.
     Solution trajectory(const torch::Tensor& initial, const std::vector<double>& times);
 
+    // The last forward solve.
     const SolverStats& lastStats() const { return lastStats_; }
+
+    // The backward work since the last forward that recorded a graph (grad mode on and something
+    // requiring grad); gradient_modes.h says what each field means in each mode. A trainer reads
+    // it after backward; forwards under no-grad, such as evaluation, leave it alone. Only a
+    // recording forward resets it, so a backward pass through several forwards of this block
+    // adds up the work of all of them, while lastStats() describes the last forward only.
+    const SolverStats& lastBackwardStats() const { return *lastBackwardStats_; }
+
     const Solver& solver() const { return *solver_; }
+    Backprop backprop() const { return gradientMode_->kind(); }
     double horizon() const { return horizon_; }
 
     VectorField field{nullptr};
 
   private:
+    bool recordsGraph(const torch::Tensor& initial) const;
+
     std::shared_ptr<const Solver> solver_;
+    std::unique_ptr<const GradientMode> gradientMode_;
     double horizon_;
-    Backprop blockSpecBackprop_ = Backprop::Direct;
     SolverStats lastStats_;
+    std::shared_ptr<SolverStats> lastBackwardStats_ = std::make_shared<SolverStats>();
 };
 TORCH_MODULE(OdeBlock);
 

@@ -27,10 +27,12 @@ torch::Tensor advance(const torch::Tensor& state, const torch::Tensor& increment
 
 RungeKuttaStep rungeKuttaStep(OdeSystem& system, const ButcherTableau& tableau, double t,
                               double tEnd, const torch::Tensor& state,
-                              const torch::Tensor& firstRate) {
+                              const torch::Tensor& firstRate, StepOutputs outputs) {
     const double dt = tEnd - t;
     const double upper = std::max(t, tEnd);
     const int stages = tableau.stages();
+    const bool stateOnly = outputs == StepOutputs::StateOnly;
+    const bool skipLastRate = stateOnly && tableau.firstSameAsLast;
     RungeKuttaStep step;
     std::vector<torch::Tensor> rates;
     rates.reserve(stages);
@@ -46,6 +48,8 @@ RungeKuttaStep rungeKuttaStep(OdeSystem& system, const ButcherTableau& tableau, 
         const double stageTime = c == 1.0 ? tEnd : t + c * dt;
         const Side side = stageTime == upper ? Side::Left : Side::Right;
         stageState = advance(state, weightedSum(tableau.a[i], rates), dt);
+        if (skipLastRate && i == stages - 1)
+            break;
         rates.push_back(system.rate(stageTime, side, stageState));
         ++step.evaluations;
     }
@@ -53,13 +57,13 @@ RungeKuttaStep rungeKuttaStep(OdeSystem& system, const ButcherTableau& tableau, 
     // Solution: the last stage state already is h + dt sum_j b_j k_j for FSAL methods.
     if (tableau.firstSameAsLast) {
         step.next = stageState;
-        step.lastRate = rates.back();
+        step.lastRate = skipLastRate ? torch::Tensor() : rates.back();
     } else {
         step.next = advance(state, weightedSum(tableau.b, rates), dt);
     }
 
     step.firstRate = rates.front();
-    if (tableau.hasErrorEstimate()) {
+    if (tableau.hasErrorEstimate() && !stateOnly) {
         torch::NoGradGuard noGrad;
         step.error = weightedSum(tableau.errorWeights, rates) * dt;
     }

@@ -16,11 +16,17 @@ struct RungeKuttaStep {
     int evaluations = 0;      // rate evaluations this step made
 };
 
+// What a caller needs from a step. StateOnly skips the work that only serves step-size control:
+// the error estimate and, for first-same-as-last methods, the last stage's evaluation (it feeds
+// only the error and the next step's first rate). Recomputing a known step needs no more.
+enum class StepOutputs { All, StateOnly };
+
 // Advances `state` from t to tEnd (either direction). `firstRate`, when given, is f(t, state)
 // already known (first-same-as-last reuse) and saves one evaluation. Every stage asks the
 // system for the side of a breakpoint that faces the inside of [t, tEnd].
 RungeKuttaStep rungeKuttaStep(OdeSystem& system, const ButcherTableau& tableau, double t,
                               double tEnd, const torch::Tensor& state,
-                              const torch::Tensor& firstRate = {});
+                              const torch::Tensor& firstRate = {},
+                              StepOutputs outputs = StepOutputs::All);
 
 }  // namespace gode

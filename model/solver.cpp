@@ -53,6 +53,13 @@ void recordStep(SolverStats& stats, double t, double tEnd) {
     stats.stepSizes.push_back(std::abs(tEnd - t));
 }
 
+// The part of `tensor` that error control watches: its first `count` elements (0: all).
+torch::Tensor watched(const torch::Tensor& tensor, int64_t count) {
+    if (count <= 0 || count >= tensor.numel())
+        return tensor;
+    return tensor.reshape(-1).narrow(0, 0, count);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -107,13 +114,17 @@ AdaptiveSolver::AdaptiveSolver(const ButcherTableau& tableau, StepSizeController
 // of the state, refined by a second-derivative estimate. Never reaches past `limit`.
 double AdaptiveSolver::initialStep(OdeSystem& system, double t0, double limit,
                                    const torch::Tensor& state, const torch::Tensor& rate,
-                                   SolverStats& stats) const {
+                                   int64_t controlledElements, SolverStats& stats) const {
     torch::NoGradGuard noGrad;
     const double direction = limit >= t0 ? 1.0 : -1.0;
     const double reach = std::abs(limit - t0);
+    auto norm = [&](const torch::Tensor& value) {
+        return controller_.scaledNorm(watched(value, controlledElements),
+                                      watched(state, controlledElements));
+    };
 
-    const double d0 = controller_.scaledNorm(state, state);
-    const double d1 = controller_.scaledNorm(rate, state);
+    const double d0 = norm(state);
+    const double d1 = norm(rate);
     double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
     h0 = std::min(h0, reach);
 
@@ -123,7 +134,7 @@ double AdaptiveSolver::initialStep(OdeSystem& system, double t0, double limit,
     torch::Tensor probeRate = system.rate(tProbe, side, probeState);
     ++stats.evaluations;
 
-    const double d2 = controller_.scaledNorm(probeRate - rate, state) / h0;
+    const double d2 = norm(probeRate - rate) / h0;
     const double largest = std::max(d1, d2);
     const double h1 = largest <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
                                        : std::pow(0.01 / largest, 1.0 / (tableau_.order + 1));
@@ -151,9 +162,9 @@ Solution AdaptiveSolver::solve(OdeSystem& system, const torch::Tensor& initial,
     double t = request.t0;
     torch::Tensor firstRate = system.rate(t, startSide, state);
     ++stats.evaluations;
-    double dt = firstStep_ > 0.0
-                    ? std::copysign(firstStep_, request.t1 - request.t0)
-                    : initialStep(system, t, grid.nodes.front(), state, firstRate, stats);
+    double dt = firstStep_ > 0.0 ? std::copysign(firstStep_, request.t1 - request.t0)
+                                 : initialStep(system, t, grid.nodes.front(), state, firstRate,
+                                               request.controlledElements, stats);
 
     for (size_t node = 0; node < grid.nodes.size(); ++node) {
         const double target = grid.nodes[node];
@@ -176,7 +187,9 @@ Solution AdaptiveSolver::solve(OdeSystem& system, const torch::Tensor& initial,
 
             RungeKuttaStep step = rungeKuttaStep(system, tableau_, t, tEnd, state, firstRate);
             stats.evaluations += step.evaluations;
-            const double error = controller_.errorNorm(step.error, state, step.next);
+            const int64_t watch = request.controlledElements;
+            const double error = controller_.errorNorm(
+                watched(step.error, watch), watched(state, watch), watched(step.next, watch));
             const StepDecision decision = controller_.decide(error, tEnd - t);
 
             if (!decision.accept) {

@@ -54,6 +54,10 @@ struct SolveRequest {
     double t1 = 1.0;
     std::vector<double> outputTimes;  // inside [t0, t1] (or [t1, t0]); returned in solve order
     StepObserver onStep;
+    // Adaptive solvers: the error control watches only this many leading elements of the
+    // flattened state (0: all of them). Parts that feed nothing back into the watched ones, such
+    // as the parameter gradients of an adjoint solve, may be left out (a seminorm).
+    int64_t controlledElements = 0;
 };
 
 struct Solution {
@@ -95,7 +99,8 @@ class AdaptiveSolver : public Solver {
 
   private:
     double initialStep(OdeSystem& system, double t0, double limit, const torch::Tensor& state,
-                       const torch::Tensor& rate, SolverStats& stats) const;
+                       const torch::Tensor& rate, int64_t controlledElements,
+                       SolverStats& stats) const;
 
     const ButcherTableau& tableau_;
     StepSizeController controller_;

@@ -95,6 +95,7 @@ class TestSolvers : public QObject {
     void stepsLandOnBreakpoints();
     void outputTimesAreLandedOn();
     void backwardIntegrationReturnsToStart();
+    void errorControlCanWatchALeadingPart();
     void maxStepsIsANamedFailure();
     void stepUnderflowIsANamedFailure();
     void nonFiniteStateIsANamedFailure();
@@ -250,6 +251,29 @@ void TestSolvers::backwardIntegrationReturnsToStart() {
         auto back = solve(system, options, forward.final, {1.5, 0});
         QVERIFY(gode::test::maxAbsDiff(back.final, h0) <= 1e-7);
     }
+}
+
+// [h, q] with dh/dt = -h and a fast quadrature dq/dt = cos(40 t) h that feeds nothing back.
+// Watching only h, the adaptive solver must take exactly the steps it takes for h alone;
+// watching both, the oscillating q forces more steps.
+void TestSolvers::errorControlCanWatchALeadingPart() {
+    FunctionSystem decay([](double, Side, const torch::Tensor& h) { return -h; });
+    FunctionSystem withQuadrature([](double t, Side, const torch::Tensor& s) {
+        return torch::stack({-s[0], std::cos(40 * t) * s[0]});
+    });
+    const SolverOptions options = dopri(1e-6, 1e-9);
+
+    auto alone = solve(decay, options, torch::ones({1}, kDouble), {0, 2});
+    auto watchingH = solve(withQuadrature, options, torch::tensor({1.0, 0.0}, kDouble),
+                           {0, 2, {}, {}, /*controlledElements=*/1});
+    auto watchingBoth = solve(withQuadrature, options, torch::tensor({1.0, 0.0}, kDouble), {0, 2});
+
+    QCOMPARE(watchingH.stats.stepSizes, alone.stats.stepSizes);
+    QCOMPARE(watchingH.final[0].item<double>(), alone.final[0].item<double>());
+    QVERIFY2(watchingBoth.stats.accepted > 2 * alone.stats.accepted,
+             qPrintable(QString("%1 steps watching both, %2 watching h")
+                            .arg(watchingBoth.stats.accepted)
+                            .arg(alone.stats.accepted)));
 }
 
 void TestSolvers::maxStepsIsANamedFailure() {

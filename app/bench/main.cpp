@@ -1,0 +1,28 @@
+// gode-bench: benchmark tables, one subcommand each. They print figures; none is a test.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "gradients_benchmark.h"
+#include "model/errors.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"GODE Explorer benchmarks: each subcommand measures and prints one table."};
+    app.require_subcommand(1);
+
+    // Add further tables here, each with its own subcommand.
+    gode::bench::addGradientsCommand(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error);
+    } catch (const gode::Error& error) {
+        std::cerr << "gode-bench: " << error.what() << "\n";
+        return 1;
+    } catch (const std::exception& error) {
+        std::cerr << "gode-bench: unexpected failure: " << error.what() << "\n";
+        return 2;
+    }
+    return 0;
+}
