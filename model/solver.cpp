@@ -48,6 +48,14 @@ class OutputRecorder {
     Solution& solution_;
 };
 
+// The step to take from t when `target` is more than one step dt away. When it is less than two
+// steps away, the remaining distance is split in halves: a full step would leave a sliver before
+// the target, and a tiny step there wastes evaluations and upsets the next step-size estimate.
+double stepBefore(double target, double t, double dt) {
+    const double remaining = target - t;
+    return std::abs(remaining) < 2.0 * std::abs(dt) ? remaining / 2.0 : dt;
+}
+
 void recordStep(SolverStats& stats, double t, double tEnd) {
     ++stats.accepted;
     stats.stepSizes.push_back(std::abs(tEnd - t));
@@ -171,7 +179,7 @@ Solution AdaptiveSolver::solve(OdeSystem& system, const torch::Tensor& initial,
         while (t != target) {
             // Land exactly on the next breakpoint, output time or end if the step reaches it.
             const bool lands = std::abs(target - t) <= std::abs(dt) * (1.0 + 1e-9);
-            const double tEnd = lands ? target : t + dt;
+            const double tEnd = lands ? target : t + stepBefore(target, t, dt);
             if (stats.accepted + stats.rejected >= maxSteps_)
                 throw SolverFailure(SolverFailure::Kind::MaxStepsReached,
                                     "the adaptive solver reached its maximum of " +

@@ -93,6 +93,7 @@ class TestSolvers : public QObject {
     void dormandPrinceTakesMoreStepsAsRtolTightens();
     void stepsLandOnBreakpoints_data();
     void stepsLandOnBreakpoints();
+    void adaptiveStepsLeaveNoSliverBeforeABreakpoint();
     void outputTimesAreLandedOn();
     void backwardIntegrationReturnsToStart();
     void errorControlCanWatchALeadingPart();
@@ -229,6 +230,22 @@ void TestSolvers::stepsLandOnBreakpoints() {
             landed = landed || step.second == b;
         QVERIFY2(landed, qPrintable(QString("no step ends at %1").arg(b)));
     }
+}
+
+// A first step of 0.29 towards a breakpoint at 0.3 used to leave a 0.01 sliver; the distance is
+// now split into two halves.
+void TestSolvers::adaptiveStepsLeaveNoSliverBeforeABreakpoint() {
+    FunctionSystem decay([](double, Side, const torch::Tensor& h) { return -h; }, {0.3});
+    SolverOptions options = dopri(1e-2, 1e-4);
+    options.firstStep = 0.29;
+    std::vector<double> steps;
+    SolveRequest request{0, 0.3, {}, [&](double t, double tEnd, const auto&, const auto&) {
+                             steps.push_back(tEnd - t);
+                         }};
+    solve(decay, options, torch::ones({1}, kDouble), request);
+    QCOMPARE(steps.size(), size_t(2));
+    QCOMPARE(steps[0], 0.15);
+    QVERIFY(std::abs(steps[1] - 0.15) <= 1e-15);
 }
 
 void TestSolvers::outputTimesAreLandedOn() {

@@ -162,7 +162,6 @@ class Session {
         torch::Tensor images = batch.images.to(device_);
         torch::Tensor labels = batch.labels.to(device_);
         model_->train();
-        VectorFieldImpl& field = *model_->block->field;
 
         torch::Tensor logits, loss;
         int64_t nfeForward = 0, nfeBackward = 0;
@@ -173,9 +172,8 @@ class Session {
             checkFinite(loss, batch);
 
             optimizer_->zero_grad();
-            const int64_t evaluationsBefore = field.evaluations();
             loss.backward();
-            nfeBackward = field.evaluations() - evaluationsBefore;
+            nfeBackward = model_->block->lastBackwardStats().evaluations;
             optimizer_->step();
         } catch (const SolverFailure& failure) {
             throw diverged(batch, std::string("the ODE solver failed: ") + failure.what());

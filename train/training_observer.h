@@ -34,7 +34,7 @@ struct IterationReport {
     double accuracy = 0.0;  // of this batch, in [0, 1]
     double learningRate = 0.0;
     int64_t nfeForward = 0;         // evaluations of f in this iteration's forward pass
-    int64_t nfeBackward = 0;        // evaluations of f during its backward pass (0 for direct)
+    int64_t nfeBackward = 0;        // backward work in evaluations of f (gradient_modes.h)
     std::vector<double> stepSizes;  // the solver's accepted step sizes in the forward pass
     double imagesPerSecond = 0.0;   // over this run's iterations so far
     double elapsedSeconds = 0.0;    // of the whole run, across resumes
