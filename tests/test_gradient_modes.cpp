@@ -19,24 +19,12 @@ using gode::SolverStats;
 Q_DECLARE_METATYPE(SolverOptions)
 Q_DECLARE_METATYPE(Backprop)
 
+using gode::test::dopri;
+using gode::test::fixedSteps;
+
 namespace {
 
 const std::vector<Backprop> kModes{Backprop::Direct, Backprop::Checkpoint, Backprop::Adjoint};
-
-SolverOptions fixedSteps(const std::string& method, int steps) {
-    SolverOptions options;
-    options.method = method;
-    options.steps = steps;
-    return options;
-}
-
-SolverOptions dopri(double rtol, double atol) {
-    SolverOptions options;
-    options.method = "dopri5";
-    options.rtol = rtol;
-    options.atol = atol;
-    return options;
-}
 
 // A small block: 8 channels, clamped order-2 spline with knots at 1/3 and 2/3 (K = 4).
 ModelConfig smallBlock(SolverOptions solver, Backprop mode) {

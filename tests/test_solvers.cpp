@@ -17,6 +17,9 @@ using gode::SolverOptions;
 
 Q_DECLARE_METATYPE(SolverOptions)
 
+using gode::test::dopri;
+using gode::test::fixedSteps;
+
 namespace {
 
 const auto kDouble = torch::TensorOptions().dtype(torch::kFloat64);
@@ -41,21 +44,6 @@ class FunctionSystem : public gode::OdeSystem {
 // dh/dt = cos(t) h, so h(t) = h(0) exp(sin t).
 FunctionSystem cosineGrowth() {
     return FunctionSystem([](double t, Side, const torch::Tensor& h) { return h * std::cos(t); });
-}
-
-SolverOptions fixedSteps(const std::string& method, int steps) {
-    SolverOptions options;
-    options.method = method;
-    options.steps = steps;
-    return options;
-}
-
-SolverOptions dopri(double rtol, double atol) {
-    SolverOptions options;
-    options.method = "dopri5";
-    options.rtol = rtol;
-    options.atol = atol;
-    return options;
 }
 
 gode::Solution solve(gode::OdeSystem& system, const SolverOptions& options,

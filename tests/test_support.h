@@ -7,7 +7,13 @@
 
 #include <string>
 
+#include "model/solver.h"
+
 namespace gode::test {
+
+// Solver options for a fixed-step method with `steps` steps, and for Dormand-Prince.
+gode::SolverOptions fixedSteps(const std::string& method, int steps);
+gode::SolverOptions dopri(double rtol, double atol);
 
 // Largest |a - b| over all elements, as a double.
 double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b);
