@@ -78,6 +78,7 @@ class TestVizPlots : public QObject {
   private slots:
     void trainingCurvesReceiveData();
     void smoothedCurveEqualsHandComputation();
+    void runCanHaveItsOwnSmoothingOrNone();
     void smoothingIsClampedAndShownOnTheControls();
     void appendsAreDrawnOncePerEventLoopPass();
     void runsToggleFromTheSetterAndTheLegend();
@@ -147,6 +148,56 @@ void TestVizPlots::smoothedCurveEqualsHandComputation() {
     plot.setSmoothing(0.0);
     plot.refreshNow();
     QCOMPARE(pointsOf(plot.graph("a", Curve::TrainLossSmoothed)), (Points{{0, 1}, {1, 2}, {2, 3}}));
+}
+
+// One run with its own factor, the other following the global one; then the own run's smoothed
+// curve is switched off, which hides only its smoothed graphs and brightens its raw ones.
+void TestVizPlots::runCanHaveItsOwnSmoothingOrNone() {
+    TrainingCurvesPlot plot;
+    plot.setSmoothing(0.5);
+    for (const char* id : {"own", "global"}) {
+        plot.addRun(id, id);
+        plot.appendIteration(id, 0, 1.0, 0.0);
+        plot.appendIteration(id, 1, 2.0, 0.5);
+    }
+    plot.setRunSmoothing("own", 0.9);
+    plot.refreshNow();
+
+    // beta 0.9: m = 0.1, then 0.09 + 0.2 = 0.29; corrected 0.29 / (1 - 0.81) at n = 2.
+    QCOMPARE(plot.effectiveSmoothing("own"), 0.9);
+    QVERIFY(std::abs(pointsOf(plot.graph("own", Curve::TrainLossSmoothed))[1].second -
+                     0.29 / 0.19) < 1e-12);
+    // beta 0.5: m = 0.5, then 0.25 + 1.0 = 1.25; corrected 1.25 / 0.75.
+    QVERIFY(std::abs(pointsOf(plot.graph("global", Curve::TrainLossSmoothed))[1].second -
+                     1.25 / 0.75) < 1e-12);
+
+    // A change of the global factor leaves the run with its own one alone.
+    plot.setSmoothing(0.0);
+    plot.refreshNow();
+    QVERIFY(std::abs(pointsOf(plot.graph("own", Curve::TrainLossSmoothed))[1].second -
+                     0.29 / 0.19) < 1e-12);
+    QCOMPARE(pointsOf(plot.graph("global", Curve::TrainLossSmoothed))[1].second, 2.0);
+
+    // Back to the global factor (now 0): the raw values.
+    plot.setRunSmoothing("own", std::nullopt);
+    plot.refreshNow();
+    QVERIFY(!plot.runSmoothing("own").has_value());
+    QCOMPARE(pointsOf(plot.graph("own", Curve::TrainLossSmoothed))[1].second, 2.0);
+
+    plot.setRunSmoothedShown("own", false);
+    QVERIFY(!plot.graph("own", Curve::TrainLossSmoothed)->visible());
+    QVERIFY(!plot.graph("own", Curve::TrainAccuracySmoothed)->visible());
+    QVERIFY(plot.graph("own", Curve::TrainLoss)->visible());
+    QCOMPARE(plot.graph("own", Curve::TrainLoss)->pen().color().alpha(), 255);
+    QVERIFY(plot.graph("global", Curve::TrainLossSmoothed)->visible());
+    QVERIFY(plot.graph("global", Curve::TrainLoss)->pen().color().alpha() < 255);
+
+    // Hiding the whole run hides everything; showing it again keeps the smoothed curve off.
+    plot.setRunVisible("own", false);
+    QVERIFY(!plot.graph("own", Curve::TrainLoss)->visible());
+    plot.setRunVisible("own", true);
+    QVERIFY(plot.graph("own", Curve::TrainLoss)->visible());
+    QVERIFY(!plot.graph("own", Curve::TrainLossSmoothed)->visible());
 }
 
 void TestVizPlots::smoothingIsClampedAndShownOnTheControls() {

@@ -6,6 +6,7 @@
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -95,6 +96,8 @@ struct TrainingCurvesPlot::Run {
     QString label;
     QColor color;
     bool visible = true;
+    std::optional<double> ownSmoothing;  // std::nullopt: the plot's global factor
+    bool smoothedShown = true;
 
     std::vector<IterationRecord> iterations;
     std::vector<EpochRecord> epochs;
@@ -229,6 +232,7 @@ void TrainingCurvesPlot::addRun(const QString& id, const QString& label) {
     added->lossAverage = ExponentialMovingAverage(smoothing_);
     added->accuracyAverage = ExponentialMovingAverage(smoothing_);
     createGraphs(*added);
+    applyVisibility(*added);
     runs_.push_back(std::move(added));
     requestRefresh();
 }
@@ -324,8 +328,7 @@ void TrainingCurvesPlot::setRunVisible(const QString& id, bool visible) {
     if (target.visible == visible)
         return;
     target.visible = visible;
-    for (QCPGraph* graph : target.graphs)
-        graph->setVisible(visible);
+    applyVisibility(target);
     styleLegendItem(target);
     requestRefresh();
     emit runVisibilityChanged(id, visible);
@@ -346,15 +349,65 @@ void TrainingCurvesPlot::setSmoothing(double beta) {
 
     smoothing_ = beta;
     for (auto& each : runs_)
-        rebuildSmoothed(*each);
+        if (!each->ownSmoothing)
+            rebuildSmoothed(*each);
     requestRefresh();
     emit smoothingChanged(beta);
 }
 
+double TrainingCurvesPlot::smoothingOf(const Run& run) const {
+    return run.ownSmoothing.value_or(smoothing_);
+}
+
+void TrainingCurvesPlot::setRunSmoothing(const QString& id, std::optional<double> beta) {
+    Run& target = run(id);
+    if (beta)
+        beta = std::clamp(std::isfinite(*beta) ? *beta : 0.0, 0.0, kMaxSmoothing);
+    target.ownSmoothing = beta;
+    rebuildSmoothed(target);
+    requestRefresh();
+}
+
+std::optional<double> TrainingCurvesPlot::runSmoothing(const QString& id) const {
+    return run(id).ownSmoothing;
+}
+
+double TrainingCurvesPlot::effectiveSmoothing(const QString& id) const {
+    return smoothingOf(run(id));
+}
+
+void TrainingCurvesPlot::setRunSmoothedShown(const QString& id, bool shown) {
+    Run& target = run(id);
+    target.smoothedShown = shown;
+    applyVisibility(target);
+    requestRefresh();
+}
+
+bool TrainingCurvesPlot::isRunSmoothedShown(const QString& id) const {
+    return run(id).smoothedShown;
+}
+
+// Without its smoothed curves a run's raw values are all that is left of it, so they take the
+// full colour instead of the faint one they have behind a smoothed curve.
+void TrainingCurvesPlot::applyVisibility(Run& run) {
+    QColor rawColor = run.color;
+    if (run.smoothedShown)
+        rawColor.setAlpha(55);
+    for (Curve curve : {Curve::TrainLoss, Curve::TrainAccuracy})
+        run.graph(curve)->setPen(QPen(rawColor, 1));
+
+    for (int index = 0; index < kCurveCount; ++index) {
+        const auto curve = static_cast<Curve>(index);
+        const bool smoothed =
+            curve == Curve::TrainLossSmoothed || curve == Curve::TrainAccuracySmoothed;
+        run.graphs[index]->setVisible(run.visible && (!smoothed || run.smoothedShown));
+    }
+}
+
 // O(iterations of the run): only on a change of the smoothing factor, never per redraw.
 void TrainingCurvesPlot::rebuildSmoothed(Run& run) {
-    run.lossAverage = ExponentialMovingAverage(smoothing_);
-    run.accuracyAverage = ExponentialMovingAverage(smoothing_);
+    run.lossAverage = ExponentialMovingAverage(smoothingOf(run));
+    run.accuracyAverage = ExponentialMovingAverage(smoothingOf(run));
     run.smoothLoss.clear();
     run.smoothAccuracy.clear();
     for (const IterationRecord& record : run.iterations) {
@@ -538,15 +591,48 @@ void TrainingCurvesPlot::showRunsMenu() {
     QMenu menu(this);
     if (runs_.empty())
         menu.addAction(tr("No runs yet"))->setEnabled(false);
-    for (const auto& each : runs_) {
-        QAction* action = menu.addAction(each->label);
-        action->setCheckable(true);
-        action->setChecked(each->visible);
-        const QString id = each->id;
-        connect(action, &QAction::toggled, this,
-                [this, id](bool checked) { setRunVisible(id, checked); });
-    }
+    for (const auto& each : runs_)
+        addRunMenu(menu, *each);
     menu.exec(runsButton_->mapToGlobal(QPoint(0, runsButton_->height())));
+}
+
+// One submenu per run: shown or hidden, its smoothed curve on or off, and its own smoothing.
+void TrainingCurvesPlot::addRunMenu(QMenu& menu, Run& run) {
+    QMenu* submenu = menu.addMenu(run.label);
+    const QString id = run.id;
+
+    QAction* shown = submenu->addAction(tr("Shown"));
+    shown->setCheckable(true);
+    shown->setChecked(run.visible);
+    connect(shown, &QAction::toggled, this, [this, id](bool on) { setRunVisible(id, on); });
+
+    QAction* smoothed = submenu->addAction(tr("Smoothed curve"));
+    smoothed->setCheckable(true);
+    smoothed->setChecked(run.smoothedShown);
+    connect(smoothed, &QAction::toggled, this,
+            [this, id](bool on) { setRunSmoothedShown(id, on); });
+
+    submenu->addSeparator();
+    QAction* global = submenu->addAction(tr("Global smoothing"));
+    global->setCheckable(true);
+    global->setChecked(!run.ownSmoothing);
+    connect(global, &QAction::triggered, this, [this, id] { setRunSmoothing(id, std::nullopt); });
+
+    const QString ownText = run.ownSmoothing
+                                ? tr("Own smoothing (%1)...").arg(*run.ownSmoothing, 0, 'g', 3)
+                                : tr("Own smoothing...");
+    QAction* own = submenu->addAction(ownText);
+    own->setCheckable(true);
+    own->setChecked(run.ownSmoothing.has_value());
+    connect(own, &QAction::triggered, this, [this, id] {
+        bool accepted = false;
+        const double beta = QInputDialog::getDouble(
+            this, tr("Smoothing of one run"),
+            tr("Smoothing factor for this run (0 = raw, 0.999 = strongest):"),
+            effectiveSmoothing(id), 0.0, kMaxSmoothing, 3, &accepted);
+        if (accepted)
+            setRunSmoothing(id, beta);
+    });
 }
 
 }  // namespace gode

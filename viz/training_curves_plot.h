@@ -12,6 +12,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "plot_panel.h"
@@ -68,6 +69,15 @@ class TrainingCurvesPlot : public PlotPanel {
     double smoothing() const { return smoothing_; }
     void setSmoothing(double beta);
 
+    // Per run, beside the global factor: a run may have its own smoothing factor (clamped like
+    // the global one; std::nullopt follows the global factor again), and its smoothed curves may
+    // be hidden, leaving its raw values drawn in full colour. The "Runs" button offers both.
+    void setRunSmoothing(const QString& id, std::optional<double> beta);
+    std::optional<double> runSmoothing(const QString& id) const;
+    double effectiveSmoothing(const QString& id) const;  // the factor the run is drawn with
+    void setRunSmoothedShown(const QString& id, bool shown);
+    bool isRunSmoothedShown(const QString& id) const;
+
     bool logarithmicLoss() const { return logarithmicLoss_; }
     void setLogarithmicLoss(bool logarithmic);
 
@@ -102,6 +112,9 @@ class TrainingCurvesPlot : public PlotPanel {
     void buildPanels();
     void createGraphs(Run& run);
     void rebuildSmoothed(Run& run);
+    double smoothingOf(const Run& run) const;
+    void applyVisibility(Run& run);
+    void addRunMenu(QMenu& menu, Run& run);
     void drawRun(Run& run);
     void styleLegendItem(Run& run);
     void showRunsMenu();
