@@ -60,6 +60,7 @@ class TestUiConfig : public QObject {
     void setConfigShowsEveryField();
     void publishedPresetsCountThePapersParameters();
     void modelPresetsSetTheSpecialCases();
+    void eachDatasetKeepsItsFolder();
     void invalidSettingIsExplainedInPlace();
     void solverChoiceEnablesItsSettings();
     void cudaIsDisabledWithoutGpu();
@@ -162,6 +163,27 @@ void TestUiConfig::modelPresetsSetTheSpecialCases() {
 
     panel.applyPreset("GODE");
     GODE_COMPARE_NAMES(panel.config().model.kind, gode::ModelKind::Gode);
+}
+
+void TestUiConfig::eachDatasetKeepsItsFolder() {
+    ConfigPanel panel;
+    panel.setFoldersByDataset({{"cifar10", "/data/cifar"}});
+    panel.setDataFolder("/data/mnist");
+    choose(panel, "dataset", "cifar10");
+    QCOMPARE(panel.dataFolder(), QString("/data/cifar"));
+    choose(panel, "dataset", "fashion-mnist");
+    QCOMPARE(panel.dataFolder(), QString());  // none known: the panel asks for one
+    QVERIFY(!panel.isValid());
+    choose(panel, "dataset", "mnist");
+    QCOMPARE(panel.dataFolder(), QString("/data/mnist"));
+    QCOMPARE(panel.foldersByDataset().value("cifar10"), QString("/data/cifar"));
+
+    // A preset for another dataset takes that dataset's folder; an edit leaves the preset.
+    panel.applyPreset("Published CIFAR-10");
+    QCOMPARE(panel.config().data.directory, std::string("/data/cifar"));
+    QCOMPARE(panel.presetBox()->currentText(), QString("Published CIFAR-10"));
+    control<QSpinBox>(panel, "epochs")->setValue(3);
+    QCOMPARE(panel.presetBox()->currentIndex(), -1);
 }
 
 void TestUiConfig::invalidSettingIsExplainedInPlace() {

@@ -191,6 +191,7 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent), base_(defaultTrainC
 
     presetBox_ = new QComboBox;
     presetBox_->addItems(presetNames());
+    presetBox_->setPlaceholderText(tr("(own settings)"));
     presetBox_->setToolTip(tr("Fill in every setting for a well-known model; you can change any "
                               "of them afterwards."));
     auto* presetRow = new QFormLayout;
@@ -399,7 +400,29 @@ void ConfigPanel::connectChanges() {
         onChanged();
         updatePreview();
     });
-    connect(datasetBox_, &QComboBox::currentIndexChanged, this, &ConfigPanel::updatePreview);
+    connect(datasetBox_, &QComboBox::currentIndexChanged, this, &ConfigPanel::switchDataset);
+    // Any edit makes the configuration the user's own: the preset box stops naming a preset.
+    connect(this, &ConfigPanel::configChanged, this, [this] { presetBox_->setCurrentIndex(-1); });
+}
+
+void ConfigPanel::switchDataset() {
+    if (updating_)
+        return;
+    foldersByDataset_[shownDataset_] = dataFolder();
+    shownDataset_ = dataOf(datasetBox_);
+    folderEdit_->setText(foldersByDataset_.value(shownDataset_));
+    onChanged();
+    updatePreview();
+}
+
+QHash<QString, QString> ConfigPanel::foldersByDataset() const {
+    QHash<QString, QString> folders = foldersByDataset_;
+    folders[shownDataset_] = dataFolder();
+    return folders;
+}
+
+void ConfigPanel::setFoldersByDataset(const QHash<QString, QString>& folders) {
+    foldersByDataset_ = folders;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,16 +444,16 @@ void ConfigPanel::applyPreset(const QString& name) {
     else if (name != "GODE")
         return;
 
-    // The data folder belongs to the computer, not to the preset; a change of dataset keeps it
-    // only when the preset keeps the dataset.
+    // The data folder belongs to the computer, not to the preset: the preset's dataset gets
+    // the folder last used for it.
     const TrainConfig current = config();
-    if (preset.data.dataset == current.data.dataset)
-        preset.data.directory = current.data.directory;
+    preset.data.directory =
+        foldersByDataset().value(qs(toString(preset.data.dataset))).toStdString();
     preset.device = current.device;
     preset.threads = current.threads;
     preset.outputDirectory = current.outputDirectory;
     setConfig(preset);
-    presetBox_->setCurrentText(name);
+    presetBox_->setCurrentIndex(presetNames().indexOf(name));
 }
 
 TrainConfig ConfigPanel::config() const {
@@ -472,6 +495,7 @@ void ConfigPanel::setConfig(const TrainConfig& config) {
     updating_ = true;
     base_ = config;
     selectData(datasetBox_, qs(toString(config.data.dataset)));
+    shownDataset_ = dataOf(datasetBox_);
     folderEdit_->setText(qs(config.data.directory));
     trainLimitBox_->setValue(static_cast<int>(config.data.trainLimit));
     testLimitBox_->setValue(static_cast<int>(config.data.testLimit));
@@ -505,6 +529,7 @@ void ConfigPanel::setConfig(const TrainConfig& config) {
 
     onChanged();
     updatePreview();
+    presetBox_->setCurrentIndex(-1);
 }
 
 QString ConfigPanel::dataFolder() const {

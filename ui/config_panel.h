@@ -6,6 +6,7 @@
 // LibTorch before Qt: Qt's "slots" macro breaks LibTorch headers included after it.
 #include "train/train_config.h"
 
+#include <QHash>
 #include <QString>
 #include <QWidget>
 
@@ -51,6 +52,11 @@ class ConfigPanel : public QWidget {
     QString dataFolder() const;
     void setDataFolder(const QString& folder);
 
+    // The last folder used for each dataset ("mnist", "cifar10", ...). Switching the dataset
+    // shows its remembered folder (or none), so an MNIST folder is never sent as CIFAR-10's.
+    QHash<QString, QString> foldersByDataset() const;
+    void setFoldersByDataset(const QHash<QString, QString>& folders);
+
     // Disables editing while a run is going on (the run uses a copy of the configuration).
     void setEditable(bool editable);
 
@@ -73,6 +79,7 @@ class ConfigPanel : public QWidget {
     void nameControls();
     void connectChanges();
     void chooseDataFolder();
+    void switchDataset();
     void onChanged();
     void updateEnabledControls();
     void updateDerived();
@@ -83,6 +90,8 @@ class ConfigPanel : public QWidget {
     int basisCount_ = 0;
     int64_t parameterCount_ = 0;
     bool updating_ = false;
+    QHash<QString, QString> foldersByDataset_;
+    QString shownDataset_;  // the dataset whose folder the folder field holds
 
     QComboBox* presetBox_;
     QComboBox* datasetBox_;

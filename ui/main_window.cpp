@@ -284,6 +284,13 @@ void MainWindow::restoreSettings() {
                       ? options_.runsFolder
                       : settings_->value("runsFolder", defaultRuns).toString();
 
+    QHash<QString, QString> folders;
+    settings_->beginGroup("dataFolders");
+    for (const QString& dataset : settings_->childKeys())
+        folders[dataset] = settings_->value(dataset).toString();
+    settings_->endGroup();
+    panel_->setFoldersByDataset(folders);
+
     const QString saved = settings_->value("config").toString();
     if (!saved.isEmpty()) {
         try {
@@ -309,9 +316,10 @@ void MainWindow::saveSettings() const {
     settings_->setValue("geometry", saveGeometry());
     settings_->setValue("windowState", saveState());
     settings_->setValue("runsFolder", runsFolder_);
-    const TrainConfig config = panel_->config();
-    settings_->setValue("dataFolders/" + qs(toString(config.data.dataset)),
-                        qs(config.data.directory));
+    const QHash<QString, QString> folders = panel_->foldersByDataset();
+    for (auto it = folders.begin(); it != folders.end(); ++it)
+        if (!it.key().isEmpty() && !it.value().isEmpty())
+            settings_->setValue("dataFolders/" + it.key(), it.value());
     settings_->sync();
 }
 
