@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("GODE Explorer");
     QApplication::setApplicationName("gode-explorer");
-    QApplication::setWindowIcon(QIcon(":/icons/gode-explorer.svg"));
+    QApplication::setWindowIcon(gode::applicationIcon());
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Train Neural Generalized ODEs and watch them learn.");

@@ -67,6 +67,7 @@ class TestUiConfig : public QObject {
     void dataSearchOrder();
     void embeddedSampleUnpacksToTheSampleFiles();
     void versionTextNamesVersionsAndLicences();
+    void iconComesFromTheResources();
 };
 
 void TestUiConfig::controlsProduceTheConfiguration() {
@@ -304,6 +305,15 @@ void TestUiConfig::versionTextNamesVersionsAndLicences() {
     for (const char* licence : {"LGPL-3.0", "BSD-3-Clause", "QCustomPlot: GPL-3.0", "MIT",
                                 "zlib licence", "CC BY-SA 3.0", "LeCun", "GODE Explorer: GPL-3.0"})
         QVERIFY2(text.contains(licence), licence);
+}
+
+void TestUiConfig::iconComesFromTheResources() {
+    const QIcon icon = gode::applicationIcon();
+    QVERIFY(!icon.isNull());
+    const QImage image = icon.pixmap(64, 64).toImage();
+    QCOMPARE(image.size(), QSize(64, 64));
+    QCOMPARE(image, QImage(GODE_SOURCE_DIR "/resources/icons/gode-explorer-64.png")
+                        .convertToFormat(image.format()));
 }
 
 QTEST_MAIN(TestUiConfig)

@@ -77,6 +77,7 @@ class TestUiTraining : public QObject {
     void initTestCase();
     void controllerReportsEveryIterationAndWritesTheRunDirectory();
     void pauseResumeAndStop();
+    void divergedLossEndsAsAFailure();
     void badDataShowsTheErrorAndGivesTheControlsBack();
     void closingDuringTrainingAsksThenStopsCleanly();
     void firstStartWithoutDataUsesTheEmbeddedSample();
@@ -180,6 +181,26 @@ void TestUiTraining::pauseResumeAndStop() {
     QCOMPARE(static_cast<int64_t>(log.iterations.size()), summary.iterations);
     QVERIFY(log.consecutiveFrom(1));
     QVERIFY(gode::RunDirectory(config.outputDirectory).hasCheckpoint());
+}
+
+// A learning rate of 1e6 makes the loss NaN or infinite within a few iterations.
+void TestUiTraining::divergedLossEndsAsAFailure() {
+    TrainingController controller;
+    controller.setFlowImageCount(0);
+    QSignalSpy failed(&controller, &TrainingController::failed);
+    QSignalSpy finished(&controller, &TrainingController::finished);
+    gode::TrainConfig config = tinyConfig(sample_, 800, 1);
+    config.optim.learningRate = 1e6;
+    config.optim.schedule = gode::ScheduleKind::Cosine;
+    config.outputDirectory = root_.filePath("diverged-run").toStdString();
+    controller.start(config);
+
+    QVERIFY(failed.wait(kWaitMs));
+    QCOMPARE(finished.count(), 0);
+    QVERIFY(!controller.isRunning());
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY2(message.contains("training diverged"), qPrintable(message));
+    QVERIFY2(message.contains("Lower the learning rate"), qPrintable(message));
 }
 
 void TestUiTraining::badDataShowsTheErrorAndGivesTheControlsBack() {

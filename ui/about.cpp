@@ -3,6 +3,7 @@
 #include <QMessageBox>
 #include <QtGlobal>
 
+#include "data_location.h"
 #include "gode/version.h"
 
 namespace gode {
@@ -37,6 +38,14 @@ QString versionText() {
     return text;
 }
 
+QIcon applicationIcon() {
+    registerEmbeddedResources();
+    QIcon icon;
+    for (int size : {16, 32, 64, 256})
+        icon.addFile(QStringLiteral(":/icons/gode-explorer-%1.png").arg(size), QSize(size, size));
+    return icon;
+}
+
 void showAboutDialog(QWidget* parent) {
     QString html = QObject::tr(
                        "<h3>GODE Explorer %1</h3>"
@@ -50,7 +59,10 @@ void showAboutDialog(QWidget* parent) {
         html += QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td>%2</td></tr>")
                     .arg(each.part, QString(each.licence).toHtmlEscaped());
     html += QStringLiteral("</table>");
-    QMessageBox::about(parent, QObject::tr("About GODE Explorer"), html);
+    QMessageBox box(QMessageBox::NoIcon, QObject::tr("About GODE Explorer"), html,
+                    QMessageBox::Ok, parent);
+    box.setIconPixmap(applicationIcon().pixmap(64, 64));
+    box.exec();
 }
 
 }  // namespace gode

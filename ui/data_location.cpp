@@ -9,12 +9,18 @@
 #include "train/train_errors.h"
 
 // The resource file is compiled into this static library; Q_INIT_RESOURCE makes sure the linker
-// keeps it and that it is registered before the first lookup.
-static void registerEmbeddedResources() {
+// keeps it and that it is registered before the first lookup. It must be called outside any
+// namespace.
+static void initGodeExplorerResources() {
     Q_INIT_RESOURCE(gode_explorer);
 }
 
 namespace gode {
+
+void registerEmbeddedResources() {
+    static const bool registered = (initGodeExplorerResources(), true);
+    (void)registered;
+}
 
 namespace {
 

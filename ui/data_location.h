@@ -36,6 +36,9 @@ DataLocation findStartupData(const QString& configured, const QString& environme
 // folders, so the sample is handed to it as one. Throws DataError naming the file.
 QString unpackEmbeddedSample(const QString& folder);
 
+// Registers the resources compiled into gode_ui (the sample and the icon). Safe to call often.
+void registerEmbeddedResources();
+
 // The default place for the unpacked sample: the user's cache folder.
 QString defaultSampleFolder();
 

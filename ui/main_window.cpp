@@ -107,7 +107,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     };
 
     setWindowTitle(tr("GODE Explorer"));
-    setWindowIcon(QIcon(":/icons/gode-explorer.svg"));
+    setWindowIcon(applicationIcon());
     controller_ = new TrainingController(this);
     buildCentralArea();
     buildActions();
