@@ -88,7 +88,9 @@ void SolverStatsPlot::buildPanels() {
         return graph;
     };
     forward_ = addGraph(evaluationRect_, tr("forward"), QPen(distinctColor(0), 1.5));
-    backward_ = addGraph(evaluationRect_, tr("backward"), QPen(distinctColor(1), 1.5));
+    // Dashed: with direct backprop the backward count equals the forward one, and a solid line
+    // would hide the forward line completely.
+    backward_ = addGraph(evaluationRect_, tr("backward"), QPen(distinctColor(1), 1.5, Qt::DashLine));
 
     QColor band = distinctColor(2);
     band.setAlpha(60);
