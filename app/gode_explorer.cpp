@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -31,7 +32,8 @@ double quitAfterSeconds(const QCommandLineParser& parser) {
     bool ok = false;
     const double seconds = parser.value("quit-after").toDouble(&ok);
     if (!ok || seconds < 0) {
-        std::fprintf(stderr, "gode-explorer: --quit-after needs a number of seconds >= 0, not '%s'\n",
+        std::fprintf(stderr,
+                     "gode-explorer: --quit-after needs a number of seconds >= 0, not '%s'\n",
                      qPrintable(parser.value("quit-after")));
         std::exit(2);
     }
@@ -42,7 +44,8 @@ double quitAfterSeconds(const QCommandLineParser& parser) {
 gode::TrainConfig readConfigFile(const QString& path) {
     std::ifstream in(path.toStdString());
     if (!in) {
-        std::fprintf(stderr, "gode-explorer: cannot read the configuration file %s\n", qPrintable(path));
+        std::fprintf(stderr, "gode-explorer: cannot read the configuration file %s\n",
+                     qPrintable(path));
         std::exit(2);
     }
     std::stringstream text;
@@ -67,8 +70,10 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Train Neural Generalized ODEs and watch them learn.");
     parser.addHelpOption();
     parser.addOption({"version", "Print the program, LibTorch and Qt versions and the licences."});
-    parser.addOption({"quit-after", "Close the window after SECONDS and exit with code 0.", "SECONDS"});
-    parser.addOption({"config", "Put the configuration in FILE (a run's config.json) into the panel.", "FILE"});
+    parser.addOption(
+        {"quit-after", "Close the window after SECONDS and exit with code 0.", "SECONDS"});
+    parser.addOption(
+        {"config", "Put the configuration in FILE (a run's config.json) into the panel.", "FILE"});
     parser.addOption({"start", "Start training right away."});
     parser.process(app);
     if (parser.isSet("version")) {

@@ -305,7 +305,8 @@ void TestUiTraining::windowTrainsExportsReopensAndRemembers() {
         window.curvesPlot()->exportCsv(out.filePath("metrics.csv"));
         QFile csv(out.filePath("metrics.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
-        QCOMPARE(csv.readLine().trimmed(), QByteArray("run,label,kind,epoch,iteration,loss,accuracy"));
+        QCOMPARE(csv.readLine().trimmed(),
+                 QByteArray("run,label,kind,epoch,iteration,loss,accuracy"));
         QCOMPARE(csv.readAll().count('\n'), 17);  // 16 iterations and 1 test epoch
         window.exportModel(out.filePath("model.pt"));
         const auto tensors = gode::readExportedModel(out.filePath("model.pt").toStdString());

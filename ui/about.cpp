@@ -59,8 +59,8 @@ void showAboutDialog(QWidget* parent) {
         html += QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td>%2</td></tr>")
                     .arg(each.part, QString(each.licence).toHtmlEscaped());
     html += QStringLiteral("</table>");
-    QMessageBox box(QMessageBox::NoIcon, QObject::tr("About GODE Explorer"), html,
-                    QMessageBox::Ok, parent);
+    QMessageBox box(QMessageBox::NoIcon, QObject::tr("About GODE Explorer"), html, QMessageBox::Ok,
+                    parent);
     box.setIconPixmap(applicationIcon().pixmap(64, 64));
     box.exec();
 }

@@ -39,8 +39,9 @@ class DataPreview : public QLabel {
         setAlignment(Qt::AlignCenter);
         setWordWrap(true);
         setMinimumHeight(2 * 44);
-        setToolTip(tr("The first test images of the chosen dataset with their labels, so you can "
-                      "check that the folder holds what you expect."));
+        setToolTip(
+            tr("The first test images of the chosen dataset with their labels, so you can "
+               "check that the folder holds what you expect."));
     }
 
     void showImagesOf(DatasetKind kind, const QString& folder) {
@@ -49,8 +50,8 @@ class DataPreview : public QLabel {
             setPixmap(QPixmap::fromImage(grid(images, kind)));
         } catch (const std::exception& error) {
             setPixmap(QPixmap());
-            setText("<span style='color:#b00020'>" + QString::fromStdString(error.what()).toHtmlEscaped() +
-                    "</span>");
+            setText("<span style='color:#b00020'>" +
+                    QString::fromStdString(error.what()).toHtmlEscaped() + "</span>");
         }
     }
 
@@ -64,8 +65,8 @@ class DataPreview : public QLabel {
         }
         const auto idx = [&](const QString& name) {
             const QString raw = dir.filePath(name);
-            const std::string path = QFileInfo(raw).exists() ? raw.toStdString()
-                                                             : (raw + ".gz").toStdString();
+            const std::string path =
+                QFileInfo(raw).exists() ? raw.toStdString() : (raw + ".gz").toStdString();
             return std::make_pair(readFileBytes(path), path);
         };
         const auto [imageBytes, imagePath] = idx("t10k-images-idx3-ubyte");
@@ -78,7 +79,7 @@ class DataPreview : public QLabel {
     static QString labelName(DatasetKind kind, int64_t label) {
         static const char* fashion[] = {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
                                         "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
-        static const char* cifar[] = {"plane", "car",  "bird", "cat",  "deer",
+        static const char* cifar[] = {"plane", "car",  "bird",  "cat",  "deer",
                                       "dog",   "frog", "horse", "ship", "truck"};
         if (label >= 0 && label < 10 && kind == DatasetKind::FashionMnist)
             return fashion[label];
@@ -102,7 +103,8 @@ class DataPreview : public QLabel {
                                scale, scale);
             painter.drawImage(target, toImage(pixels[i]));
             painter.drawText(QRect(column * cell, target.bottom() + 1, cell, labelHeight),
-                             Qt::AlignHCenter | Qt::AlignTop, labelName(kind, images.labels[i].item<int64_t>()));
+                             Qt::AlignHCenter | Qt::AlignTop,
+                             labelName(kind, images.labels[i].item<int64_t>()));
         }
         return canvas;
     }
@@ -192,8 +194,9 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent), base_(defaultTrainC
     presetBox_ = new QComboBox;
     presetBox_->addItems(presetNames());
     presetBox_->setPlaceholderText(tr("(own settings)"));
-    presetBox_->setToolTip(tr("Fill in every setting for a well-known model; you can change any "
-                              "of them afterwards."));
+    presetBox_->setToolTip(
+        tr("Fill in every setting for a well-known model; you can change any "
+           "of them afterwards."));
     auto* presetRow = new QFormLayout;
     addRow(presetRow, tr("Preset"), presetBox_);
     column->addLayout(presetRow);
@@ -218,15 +221,16 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent), base_(defaultTrainC
 }
 
 void ConfigPanel::buildDataGroup(QFormLayout* form) {
-    datasetBox_ = comboOf({{"MNIST", "mnist"}, {"Fashion-MNIST", "fashion-mnist"},
-                           {"CIFAR-10", "cifar10"}},
-                          tr("Which images to classify: handwritten digits, clothing pictures, or "
-                             "small colour photos."));
+    datasetBox_ =
+        comboOf({{"MNIST", "mnist"}, {"Fashion-MNIST", "fashion-mnist"}, {"CIFAR-10", "cifar10"}},
+                tr("Which images to classify: handwritten digits, clothing pictures, or "
+                   "small colour photos."));
     addRow(form, tr("Dataset"), datasetBox_);
 
     folderEdit_ = new QLineEdit;
-    folderEdit_->setToolTip(tr("The folder that holds the dataset's standard files (IDX files "
-                               "for MNIST, binary batches for CIFAR-10)."));
+    folderEdit_->setToolTip(
+        tr("The folder that holds the dataset's standard files (IDX files "
+           "for MNIST, binary batches for CIFAR-10)."));
     folderButton_ = new QPushButton(tr("Choose..."));
     folderButton_->setToolTip(tr("Pick the dataset folder in a file dialog."));
     connect(folderButton_, &QPushButton::clicked, this, &ConfigPanel::chooseDataFolder);
@@ -246,9 +250,9 @@ void ConfigPanel::buildDataGroup(QFormLayout* form) {
                                "of them."),
                             tr("all"));
     addRow(form, tr("Training images"), trainLimitBox_);
-    testLimitBox_ = spinOf(0, std::numeric_limits<int>::max(),
-                           tr("Test on only the first N test images; 0 uses all of them."),
-                           tr("all"));
+    testLimitBox_ =
+        spinOf(0, std::numeric_limits<int>::max(),
+               tr("Test on only the first N test images; 0 uses all of them."), tr("all"));
     addRow(form, tr("Test images"), testLimitBox_);
     cropBox_ = spinOf(0, 16,
                       tr("Random-crop augmentation: pad each image by this many pixels and cut a "
@@ -288,8 +292,9 @@ void ConfigPanel::buildModelGroup(QFormLayout* form) {
     addRow(form, tr("Width"), widthBox_);
 
     sizeLabel_ = new QLabel;
-    sizeLabel_->setToolTip(tr("K is the number of spline basis functions (interior knots + "
-                              "order); the parameter count is of the whole network."));
+    sizeLabel_->setToolTip(
+        tr("K is the number of spline basis functions (interior knots + "
+           "order); the parameter count is of the whole network."));
     form->addRow(sizeLabel_);
 }
 
@@ -299,16 +304,16 @@ void ConfigPanel::buildSolverGroup(QFormLayout* form) {
         solverBox_->addItem(qs(info.name), qs(info.name));
         solverBox_->setItemData(solverBox_->count() - 1, qs(info.description), Qt::ToolTipRole);
     }
-    solverBox_->setToolTip(tr("How the ODE is solved over depth: Euler is the simplest, "
-                              "Dormand-Prince (dopri5) picks its own steps to meet a tolerance."));
+    solverBox_->setToolTip(
+        tr("How the ODE is solved over depth: Euler is the simplest, "
+           "Dormand-Prince (dopri5) picks its own steps to meet a tolerance."));
     addRow(form, tr("Solver"), solverBox_);
 
-    backpropBox_ = comboOf({{tr("direct"), "direct"},
-                            {tr("checkpoint"), "checkpoint"},
-                            {tr("adjoint"), "adjoint"}},
-                           tr("How gradients pass back through the solver: direct is fastest, "
-                              "checkpoint saves memory exactly, adjoint saves the most but is "
-                              "approximate."));
+    backpropBox_ = comboOf(
+        {{tr("direct"), "direct"}, {tr("checkpoint"), "checkpoint"}, {tr("adjoint"), "adjoint"}},
+        tr("How gradients pass back through the solver: direct is fastest, "
+           "checkpoint saves memory exactly, adjoint saves the most but is "
+           "approximate."));
     addRow(form, tr("Backprop"), backpropBox_);
 
     stepsBox_ = spinOf(1, 1000,
@@ -327,8 +332,9 @@ void ConfigPanel::buildSolverGroup(QFormLayout* form) {
 void ConfigPanel::buildTrainingGroup(QFormLayout* form) {
     epochsBox_ = spinOf(1, 10000, tr("How many times training goes through all training images."));
     addRow(form, tr("Epochs"), epochsBox_);
-    batchBox_ = spinOf(1, 65536, tr("Images per training step: small batches learn more per "
-                                    "image, large ones run faster per image."));
+    batchBox_ = spinOf(1, 65536,
+                       tr("Images per training step: small batches learn more per "
+                          "image, large ones run faster per image."));
     addRow(form, tr("Batch"), batchBox_);
     lrBox_ = doubleOf(1e-6, 10.0, 5, 0.01,
                       tr("Peak learning rate: how big the optimizer's steps are; too big "
@@ -337,11 +343,11 @@ void ConfigPanel::buildTrainingGroup(QFormLayout* form) {
     optimizerBox_ = comboOf({{"SGD (momentum 0.9)", "sgd"}, {"AdamW", "adamw"}},
                             tr("The rule that updates the weights from their gradients."));
     addRow(form, tr("Optimizer"), optimizerBox_);
-    scheduleBox_ = comboOf({{tr("one-cycle"), "onecycle"}, {tr("cosine"), "cosine"},
-                            {tr("step (x0.1)"), "step"}},
-                           tr("How the learning rate changes over the run: one-cycle warms up "
-                              "then anneals, cosine decays smoothly, step drops it 10x at set "
-                              "epochs."));
+    scheduleBox_ = comboOf(
+        {{tr("one-cycle"), "onecycle"}, {tr("cosine"), "cosine"}, {tr("step (x0.1)"), "step"}},
+        tr("How the learning rate changes over the run: one-cycle warms up "
+           "then anneals, cosine decays smoothly, step drops it 10x at set "
+           "epochs."));
     addRow(form, tr("Schedule"), scheduleBox_);
     weightDecayBox_ = doubleOf(0.0, 1.0, 6, 1e-4,
                                tr("Pulls weights gently towards zero each step to curb "
@@ -358,12 +364,13 @@ void ConfigPanel::buildDeviceGroup(QFormLayout* form) {
         auto* model = qobject_cast<QStandardItemModel*>(deviceBox_->model());
         QStandardItem* cuda = model->item(1);
         cuda->setEnabled(false);
-        cuda->setToolTip(tr("Disabled: LibTorch sees no CUDA GPU on this computer (or was built "
-                            "without CUDA)."));
+        cuda->setToolTip(
+            tr("Disabled: LibTorch sees no CUDA GPU on this computer (or was built "
+               "without CUDA)."));
     }
     addRow(form, tr("Device"), deviceBox_);
-    threadsBox_ = spinOf(0, 256, tr("CPU threads LibTorch may use; 0 uses all cores."),
-                         tr("all cores"));
+    threadsBox_ =
+        spinOf(0, 256, tr("CPU threads LibTorch may use; 0 uses all cores."), tr("all cores"));
     addRow(form, tr("Threads"), threadsBox_);
     seedBox_ = spinOf(0, std::numeric_limits<int>::max(),
                       tr("Starting point of every random choice: the same seed repeats the same "
@@ -373,17 +380,34 @@ void ConfigPanel::buildDeviceGroup(QFormLayout* form) {
 
 // Object names let tests and style sheets find the controls; they are the config's field names.
 void ConfigPanel::nameControls() {
-    const std::pair<QWidget*, const char*> names[] = {
-        {presetBox_, "preset"},       {datasetBox_, "dataset"},     {folderEdit_, "folder"},
-        {trainLimitBox_, "trainLimit"}, {testLimitBox_, "testLimit"}, {cropBox_, "cropPadding"},
-        {modelBox_, "model"},         {orderBox_, "splineOrder"},   {knotsBox_, "interiorKnots"},
-        {placementBox_, "placement"}, {blocksBox_, "blocks"},       {widthBox_, "width"},
-        {solverBox_, "solver"},       {backpropBox_, "backprop"},   {stepsBox_, "steps"},
-        {rtolBox_, "rtol"},           {atolBox_, "atol"},           {epochsBox_, "epochs"},
-        {batchBox_, "batch"},         {lrBox_, "learningRate"},     {optimizerBox_, "optimizer"},
-        {scheduleBox_, "schedule"},   {weightDecayBox_, "weightDecay"}, {deviceBox_, "device"},
-        {threadsBox_, "threads"},     {seedBox_, "seed"},           {problemLabel_, "problem"},
-        {sizeLabel_, "size"}};
+    const std::pair<QWidget*, const char*> names[] = {{presetBox_, "preset"},
+                                                      {datasetBox_, "dataset"},
+                                                      {folderEdit_, "folder"},
+                                                      {trainLimitBox_, "trainLimit"},
+                                                      {testLimitBox_, "testLimit"},
+                                                      {cropBox_, "cropPadding"},
+                                                      {modelBox_, "model"},
+                                                      {orderBox_, "splineOrder"},
+                                                      {knotsBox_, "interiorKnots"},
+                                                      {placementBox_, "placement"},
+                                                      {blocksBox_, "blocks"},
+                                                      {widthBox_, "width"},
+                                                      {solverBox_, "solver"},
+                                                      {backpropBox_, "backprop"},
+                                                      {stepsBox_, "steps"},
+                                                      {rtolBox_, "rtol"},
+                                                      {atolBox_, "atol"},
+                                                      {epochsBox_, "epochs"},
+                                                      {batchBox_, "batch"},
+                                                      {lrBox_, "learningRate"},
+                                                      {optimizerBox_, "optimizer"},
+                                                      {scheduleBox_, "schedule"},
+                                                      {weightDecayBox_, "weightDecay"},
+                                                      {deviceBox_, "device"},
+                                                      {threadsBox_, "threads"},
+                                                      {seedBox_, "seed"},
+                                                      {problemLabel_, "problem"},
+                                                      {sizeLabel_, "size"}};
     for (const auto& [widget, name] : names)
         widget->setObjectName(name);
 }
@@ -524,7 +548,8 @@ void ConfigPanel::setConfig(const TrainConfig& config) {
     // A saved "cuda" on a computer without a GPU falls back to the CPU rather than to an error.
     selectData(deviceBox_, config.device == "cuda" && cudaSelectable() ? "cuda" : "cpu");
     threadsBox_->setValue(config.threads);
-    seedBox_->setValue(static_cast<int>(std::min<uint64_t>(config.seed, std::numeric_limits<int>::max())));
+    seedBox_->setValue(
+        static_cast<int>(std::min<uint64_t>(config.seed, std::numeric_limits<int>::max())));
     updating_ = false;
 
     onChanged();
@@ -617,9 +642,10 @@ void ConfigPanel::updateDerived() {
     }
 
     if (parameterCount_ > 0)
-        sizeLabel_->setText(tr("K = %1 basis functions, %2 parameters")
-                                .arg(basisCount_)
-                                .arg(QLocale(QLocale::English).toString(qlonglong(parameterCount_))));
+        sizeLabel_->setText(
+            tr("K = %1 basis functions, %2 parameters")
+                .arg(basisCount_)
+                .arg(QLocale(QLocale::English).toString(qlonglong(parameterCount_))));
     else
         sizeLabel_->setText(tr("K and parameters: fix the model setting below first"));
     problemLabel_->setText(problem_);

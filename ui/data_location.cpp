@@ -91,8 +91,8 @@ QString unpackEmbeddedSample(const QString& folder) {
                             "; check that the folder is writable");
         // Resource files are read-only; the copy keeps that mode, which would stop a later
         // replacement.
-        QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup |
-                                          QFile::ReadOther);
+        QFile::setPermissions(
+            target, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
     }
     return dir.absolutePath();
 }

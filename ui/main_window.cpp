@@ -51,7 +51,10 @@ QString clockText(double seconds) {
     const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
     const long long hours = total / 3600, minutes = total / 60 % 60, rest = total % 60;
     if (hours > 0)
-        return QString("%1:%2:%3").arg(hours).arg(minutes, 2, 10, QChar('0')).arg(rest, 2, 10, QChar('0'));
+        return QString("%1:%2:%3")
+            .arg(hours)
+            .arg(minutes, 2, 10, QChar('0'))
+            .arg(rest, 2, 10, QChar('0'));
     return QString("%1:%2").arg(minutes).arg(rest, 2, 10, QChar('0'));
 }
 
@@ -61,7 +64,9 @@ QString runLabel(const TrainConfig& config, int number) {
     QString text;
     switch (model.kind) {
         case ModelKind::Gode:
-            text = QString("GODE p=%1 K=%2").arg(model.splineOrder).arg(model.splineOrder + model.interiorKnots);
+            text = QString("GODE p=%1 K=%2")
+                       .arg(model.splineOrder)
+                       .arg(model.splineOrder + model.interiorKnots);
             break;
         case ModelKind::Node:
             text = "Neural-ODE";
@@ -77,7 +82,8 @@ QString runLabel(const TrainConfig& config, int number) {
 
 QStringList classNames(DatasetKind kind) {
     if (kind == DatasetKind::FashionMnist)
-        return {"T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"};
+        return {"T-shirt", "Trouser", "Pullover", "Dress", "Coat",
+                "Sandal",  "Shirt",   "Sneaker",  "Bag",   "Boot"};
     if (kind == DatasetKind::Cifar10)
         return {"plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
     return {};
@@ -194,13 +200,15 @@ void MainWindow::buildActions() {
 
     stopAction_ = new QAction(tr("Stop"), this);
     stopAction_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
-    stopAction_->setToolTip(tr("Stop the training; a checkpoint is written so it can be "
-                               "continued (Shift+F5)."));
+    stopAction_->setToolTip(
+        tr("Stop the training; a checkpoint is written so it can be "
+           "continued (Shift+F5)."));
     connect(stopAction_, &QAction::triggered, this, &MainWindow::stopTraining);
 
     continueAction_ = new QAction(tr("Continue run"), this);
-    continueAction_->setToolTip(tr("Continue the opened run from its checkpoint, up to the "
-                                   "epochs set on the left."));
+    continueAction_->setToolTip(
+        tr("Continue the opened run from its checkpoint, up to the "
+           "epochs set on the left."));
     connect(continueAction_, &QAction::triggered, this, &MainWindow::continueOpenedRun);
 
     auto* toolbar = addToolBar(tr("Training"));
@@ -234,8 +242,9 @@ void MainWindow::buildMenus() {
     for (const auto& [panel, title] : panels) {
         QMenu* submenu = plots->addMenu(title);
         for (const QString suffix : {"png", "pdf", "svg"})
-            submenu->addAction(tr("Export as %1...").arg(suffix.toUpper()), this,
-                               [this, panel = panel, suffix] { exportPlotWithDialog(panel, suffix); });
+            submenu->addAction(
+                tr("Export as %1...").arg(suffix.toUpper()), this,
+                [this, panel = panel, suffix] { exportPlotWithDialog(panel, suffix); });
     }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -251,8 +260,9 @@ void MainWindow::buildStatusBar() {
     speedLabel_ = new QLabel;
     speedLabel_->setToolTip(tr("Training images per second, averaged over the run."));
     etaLabel_ = new QLabel;
-    etaLabel_->setToolTip(tr("Time left for the training iterations (test evaluations come on "
-                             "top)."));
+    etaLabel_->setToolTip(
+        tr("Time left for the training iterations (test evaluations come on "
+           "top)."));
     statusBar()->addPermanentWidget(speedLabel_);
     statusBar()->addPermanentWidget(etaLabel_);
     statusBar()->addPermanentWidget(progress_);
@@ -337,9 +347,10 @@ void MainWindow::findDataOnFirstStart() {
         config.data.directory = found.folder.toStdString();
         panel_->setConfig(config);
         if (found.source == DataSource::EmbeddedSample)
-            showMessage(found.description + QStringLiteral(" <a href='choose-data'>%1</a>")
-                                                .arg(tr("Choose a folder...")),
-                        false);
+            showMessage(
+                found.description +
+                    QStringLiteral(" <a href='choose-data'>%1</a>").arg(tr("Choose a folder...")),
+                false);
         else
             statusBar()->showMessage(found.description, 10000);
     } catch (const std::exception& error) {
@@ -348,8 +359,8 @@ void MainWindow::findDataOnFirstStart() {
 }
 
 void MainWindow::chooseDataFolder() {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Dataset folder"),
-                                                             panel_->dataFolder());
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Dataset folder"), panel_->dataFolder());
     if (folder.isEmpty())
         return;
     panel_->setDataFolder(folder);
@@ -396,7 +407,8 @@ void MainWindow::updateActions() {
 
 QString MainWindow::newRunFolder(const TrainConfig& config) const {
     const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
-    const QString base = QDir(runsFolder_).filePath(qs(toString(config.data.dataset)) + '-' + stamp);
+    const QString base =
+        QDir(runsFolder_).filePath(qs(toString(config.data.dataset)) + '-' + stamp);
     QString folder = base;
     for (int suffix = 2; QFileInfo::exists(folder); ++suffix)
         folder = base + '-' + QString::number(suffix);
@@ -476,7 +488,8 @@ bool MainWindow::isTraining() const {
 
 void MainWindow::onStarted(const RunInfo& info) {
     progress_->setRange(0, static_cast<int>(info.iterationsPerEpoch * info.config.optim.epochs));
-    progress_->setValue(static_cast<int>(info.startEpoch * info.iterationsPerEpoch + info.startBatch));
+    progress_->setValue(
+        static_cast<int>(info.startEpoch * info.iterationsPerEpoch + info.startBatch));
     statusBar()->showMessage(tr("Training %1 parameters on %2 images (%3, %4 threads) into %5")
                                  .arg(info.parameters)
                                  .arg(info.trainImages)
@@ -499,10 +512,12 @@ void MainWindow::onIterations(const QVector<IterationReport>& reports) {
     progress_->setMaximum(static_cast<int>(last.totalIterations));
     progress_->setValue(static_cast<int>(last.iteration));
     speedLabel_->setText(tr("%1 images/s").arg(last.imagesPerSecond, 0, 'f', 0));
+    // Known shortcoming: the ETA counts training iterations only; the test evaluation after
+    // each epoch comes on top.
     const double iterationsPerSecond = last.imagesPerSecond / std::max<int64_t>(1, runBatchSize_);
     if (iterationsPerSecond > 0)
-        etaLabel_->setText(
-            tr("ETA %1").arg(clockText((last.totalIterations - last.iteration) / iterationsPerSecond)));
+        etaLabel_->setText(tr("ETA %1").arg(
+            clockText((last.totalIterations - last.iteration) / iterationsPerSecond)));
 }
 
 void MainWindow::onEpoch(const EpochReport& report) {
@@ -525,7 +540,8 @@ void MainWindow::onFinished(const TrainingSummary& summary) {
         statusBar()->showMessage(tr("Stopped (%1). The checkpoint in %2 can be continued.")
                                      .arg(result, qs(summary.runDirectory)));
     else
-        statusBar()->showMessage(tr("Finished: %1. Run directory %2").arg(result, qs(summary.runDirectory)));
+        statusBar()->showMessage(
+            tr("Finished: %1. Run directory %2").arg(result, qs(summary.runDirectory)));
     // A stopped or finished run can be continued (a finished one with more epochs).
     try {
         openedRunConfig_ = RunDirectory(summary.runDirectory).readConfig();
@@ -575,7 +591,8 @@ bool MainWindow::openRun(const QString& folder) {
 
     ++runCount_;
     const QString id = QStringLiteral("run-%1").arg(runCount_);
-    curves_->addRun(id, runLabel(run.config, runCount_) + " (" + QFileInfo(run.folder).fileName() + ")");
+    curves_->addRun(
+        id, runLabel(run.config, runCount_) + " (" + QFileInfo(run.folder).fileName() + ")");
     const int64_t images = trainImagesOf(run.config);
     for (const EpochReport& epoch : run.epochs)
         curves_->appendEpoch(id, static_cast<int>(epoch.epoch),
@@ -589,23 +606,25 @@ bool MainWindow::openRun(const QString& folder) {
     if (run.hasCheckpoint)
         openedRunConfig_ = run.config;
     updateActions();
-    statusBar()->showMessage(tr("Opened %1: %2 epochs%3")
-                                 .arg(run.folder)
-                                 .arg(run.epochs.size())
-                                 .arg(run.hasCheckpoint ? tr("; Continue run trains it further") : QString()));
+    statusBar()->showMessage(
+        tr("Opened %1: %2 epochs%3")
+            .arg(run.folder)
+            .arg(run.epochs.size())
+            .arg(run.hasCheckpoint ? tr("; Continue run trains it further") : QString()));
     return true;
 }
 
 void MainWindow::openRunWithDialog() {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a run directory"), runsFolder_);
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Open a run directory"), runsFolder_);
     if (!folder.isEmpty())
         openRun(folder);
 }
 
 void MainWindow::exportPlotWithDialog(PlotPanel* panel, const QString& suffix) {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export plot"), panel->baseName() + '.' + suffix,
-        tr("%1 files (*.%2)").arg(suffix.toUpper(), suffix));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export plot"), panel->baseName() + '.' + suffix,
+                                     tr("%1 files (*.%2)").arg(suffix.toUpper(), suffix));
     if (path.isEmpty())
         return;
     try {
@@ -632,8 +651,9 @@ void MainWindow::exportModel(const QString& path) const {
         throw RunDirectoryError("no run yet: train or open a run before exporting its model");
     const QString source = qs(RunDirectory(lastRunDirectory_.toStdString()).modelPath());
     if (!QFileInfo::exists(source))
-        throw RunDirectoryError(source.toStdString() +
-                                " does not exist yet: the model is written at the end of each epoch");
+        throw RunDirectoryError(
+            source.toStdString() +
+            " does not exist yet: the model is written at the end of each epoch");
     QFile::remove(path);
     if (!QFile::copy(source, path))
         throw RunDirectoryError("cannot write the model to " + path.toStdString());

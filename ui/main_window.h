@@ -31,11 +31,11 @@ class WeightsOverDepthPlot;
 struct LoadedRun;
 
 struct MainWindowOptions {
-    QString settingsFile;    // an INI file; empty: the user's normal settings
-    QString programDir;      // where to look for a data/ folder on first start
+    QString settingsFile;     // an INI file; empty: the user's normal settings
+    QString programDir;       // where to look for a data/ folder on first start
     QString dataEnvironment;  // the value of $GODE_DATA_DIR
-    QString sampleDir;       // where the embedded sample is unpacked; empty: the cache folder
-    QString runsFolder;      // parent of new run directories; empty: from settings or default
+    QString sampleDir;        // where the embedded sample is unpacked; empty: the cache folder
+    QString runsFolder;       // parent of new run directories; empty: from settings or default
 };
 
 class MainWindow : public QMainWindow {

@@ -20,7 +20,7 @@ namespace gode {
 struct LoadedRun {
     QString folder;  // absolute
     TrainConfig config;
-    std::vector<EpochReport> epochs;  // from metrics.jsonl, in order
+    std::vector<EpochReport> epochs;        // from metrics.jsonl, in order
     std::optional<WeightSnapshot> weights;  // from model.pt, when the run exported one
     bool hasCheckpoint = false;             // training can continue from it
 };

@@ -49,6 +49,8 @@ struct TrainingController::Shared {
 };
 
 // Runs on the training thread: copies what the window needs into the mailbox and returns.
+// Known shortcoming: the flow snapshot (a forward solve of the flow images and a PCA) runs here
+// too, so training waits for it at the start, every flowIntervalSeconds and at each epoch end.
 class TrainingController::Observer : public TrainingObserver {
   public:
     Observer(Shared& shared, double flowIntervalSeconds, int flowImages)
@@ -61,7 +63,8 @@ class TrainingController::Observer : public TrainingObserver {
     }
 
     void onIteration(const IterationReport& report, GodeNetImpl& model) override {
-        const bool weightsDue = !lastWeights_ || secondsSince(*lastWeights_) >= kWeightIntervalSeconds;
+        const bool weightsDue =
+            !lastWeights_ || secondsSince(*lastWeights_) >= kWeightIntervalSeconds;
         const bool flowsDue = !lastFlows_ || secondsSince(*lastFlows_) >= flowIntervalSeconds_;
         std::optional<WeightSnapshot> weights;
         std::optional<FlowProjection> flows;

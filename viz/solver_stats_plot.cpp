@@ -90,7 +90,8 @@ void SolverStatsPlot::buildPanels() {
     forward_ = addGraph(evaluationRect_, tr("forward"), QPen(distinctColor(0), 1.5));
     // Dashed: with direct backprop the backward count equals the forward one, and a solid line
     // would hide the forward line completely.
-    backward_ = addGraph(evaluationRect_, tr("backward"), QPen(distinctColor(1), 1.5, Qt::DashLine));
+    backward_ =
+        addGraph(evaluationRect_, tr("backward"), QPen(distinctColor(1), 1.5, Qt::DashLine));
 
     QColor band = distinctColor(2);
     band.setAlpha(60);
