@@ -164,8 +164,15 @@ void TestUiTraining::pauseResumeAndStop() {
 
     controller.setPaused(true);
     QVERIFY(controller.isPaused());
-    QTest::qWait(400);  // the iteration in flight ends and is delivered
-    const size_t whilePaused = log.iterations.size();
+    // The iteration in flight ends and is delivered: wait until the count holds still for 300 ms
+    // (on a busy machine that may take a while; a pause that did not work never gets there).
+    size_t whilePaused = log.iterations.size();
+    for (int tries = 0; tries < 100; ++tries) {
+        QTest::qWait(300);
+        if (log.iterations.size() == whilePaused)
+            break;
+        whilePaused = log.iterations.size();
+    }
     QTest::qWait(600);
     QCOMPARE(log.iterations.size(), whilePaused);
     QVERIFY(controller.isRunning());
