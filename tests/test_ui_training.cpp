@@ -268,6 +268,13 @@ void TestUiTraining::firstStartWithoutDataUsesTheEmbeddedSample() {
     QVERIFY2(window.message().contains("built-in sample"), qPrintable(window.message()));
     QVERIFY(window.message().contains("choose-data"));  // the link that opens a folder dialog
     QVERIFY(window.startAction()->isEnabled());
+
+    // Empty step-size panels only for an adaptive solver.
+    QVERIFY(!window.solverStatsPlot()->stepSizesShown());
+    gode::TrainConfig adaptive = window.configPanel()->config();
+    adaptive.model.solver.method = "dopri5";
+    window.configPanel()->setConfig(adaptive);
+    QVERIFY(window.solverStatsPlot()->stepSizesShown());
 }
 
 void TestUiTraining::windowTrainsExportsReopensAndRemembers() {

@@ -89,6 +89,12 @@ QStringList classNames(DatasetKind kind) {
     return {};
 }
 
+// Step sizes vary only under an adaptive solver (a ResNet always takes fixed Euler steps).
+bool showsStepSizes(const TrainConfig& config) {
+    return config.model.kind != ModelKind::Resnet &&
+           solverInfo(config.model.solver.method).adaptive;
+}
+
 bool folderHoldsData(const TrainConfig& config) {
     const QString folder = qs(config.data.directory);
     if (folder.isEmpty())
@@ -121,6 +127,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     buildStatusBar();
     connectController();
     restoreSettings();
+    stats_->setStepSizesShown(showsStepSizes(panel_->config()));
     updateActions();
 }
 
@@ -282,6 +289,12 @@ void MainWindow::connectController() {
         updateActions();
     });
     connect(panel_, &ConfigPanel::validityChanged, this, &MainWindow::updateActions);
+    // Before the first run the empty step-size panels appear only for an adaptive solver, as
+    // they will once it runs; afterwards they belong to the last run's data.
+    connect(panel_, &ConfigPanel::configChanged, this, [this] {
+        if (runCount_ == 0)
+            stats_->setStepSizesShown(showsStepSizes(panel_->config()));
+    });
 }
 
 // ---- settings and data ------------------------------------------------------------------------
@@ -451,8 +464,7 @@ void MainWindow::beginRun(const TrainConfig& config, bool resume, const QString&
     currentRunId_ = QStringLiteral("run-%1").arg(runCount_);
     curves_->addRun(currentRunId_, label);
     stats_->clear();
-    stats_->setStepSizesShown(solverInfo(config.model.solver.method).adaptive &&
-                              config.model.kind != ModelKind::Resnet);
+    stats_->setStepSizesShown(showsStepSizes(config));
     flows_->clear();
     flows_->setClassNames(classNames(config.data.dataset));
     weights_->clearSnapshot();
