@@ -349,6 +349,7 @@ void TestUiTraining::windowTrainsExportsReopensAndRemembers() {
                                .get<double>();
     QCOMPARE(testAccuracy->data()->at(0)->value, 100.0 * written);
     QVERIFY(window.weightsPlot()->hasSnapshot());
+    QCOMPARE(window.flowPlot()->projection().imageCount, int64_t{200});  // data still readable
 
     window.configPanel()->findChild<QSpinBox*>("epochs")->setValue(2);
     QSignalSpy finished(window.controller(), &TrainingController::finished);

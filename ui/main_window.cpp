@@ -612,6 +612,10 @@ bool MainWindow::openRun(const QString& folder) {
                              epoch.testAccuracy);
     if (run.weights)
         weights_->setSnapshot(*run.weights);
+    if (run.flows) {
+        flows_->setClassNames(classNames(run.config.data.dataset));
+        flows_->setProjection(*run.flows);
+    }
     panel_->setConfig(run.config);
     lastRunDirectory_ = run.folder;
     openedRunConfig_.reset();

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include "model/network.h"
+#include "train/batches.h"
 #include "train/dataset.h"
 #include "train/run_directory.h"
 #include "train/train_errors.h"
@@ -34,8 +35,8 @@ EpochReport epochFromJson(const nlohmann::json& line, const std::string& file) {
 }
 
 // Puts the exported tensors into a freshly built model of the run's configuration, so the
-// snapshot comes from the same code as during training.
-WeightSnapshot weightsFromExport(const TrainConfig& config, const std::string& path) {
+// snapshots come from the same code as during training.
+GodeNet modelFromExport(const TrainConfig& config, const std::string& path) {
     const std::map<std::string, torch::Tensor> tensors = readExportedModel(path);
     GodeNet net(config.model);
     torch::NoGradGuard noGrad;
@@ -46,7 +47,16 @@ WeightSnapshot weightsFromExport(const TrainConfig& config, const std::string& p
                                     item.key() + "' is missing or has another shape");
         item.value().copy_(found->second);
     }
-    return takeWeightSnapshot(*net);
+    return net;
+}
+
+// The flows are a bonus of reopening: a data folder that moved or vanished leaves them out.
+std::optional<FlowProjection> flowsIfDataReadable(const TrainConfig& config, GodeNetImpl& net) {
+    try {
+        return projectedFlows(net, readFlowImages(config, 200));
+    } catch (const Error&) {
+        return std::nullopt;
+    }
 }
 
 }  // namespace
@@ -60,10 +70,25 @@ LoadedRun loadRun(const QString& folder) {
     run.config.outputDirectory = directory.path();
     for (const nlohmann::json& line : directory.readMetrics())
         run.epochs.push_back(epochFromJson(line, directory.metricsPath()));
-    if (QFileInfo::exists(QString::fromStdString(directory.modelPath())))
-        run.weights = weightsFromExport(run.config, directory.modelPath());
+    if (QFileInfo::exists(QString::fromStdString(directory.modelPath()))) {
+        GodeNet net = modelFromExport(run.config, directory.modelPath());
+        run.weights = takeWeightSnapshot(*net);
+        run.flows = flowsIfDataReadable(run.config, *net);
+    }
     run.hasCheckpoint = directory.hasCheckpoint();
     return run;
+}
+
+FlowImages readFlowImages(const TrainConfig& config, int64_t count) {
+    const Dataset dataset = loadDataset(config.data.dataset, config.data.directory);
+    const LabelledImages first = dataset.test.first(count);
+    const BatchMaker maker(first, normalization(config.data.dataset), first.size(), 0, config.seed);
+    const Batch batch = maker.evaluation(0);
+    return {batch.images, batch.labels};
+}
+
+FlowProjection projectedFlows(GodeNetImpl& net, const FlowImages& images) {
+    return projectFlows(computeFlows(net, images.images, images.labels, defaultFlowTimes(net)));
 }
 
 // CIFAR-10 always has 50,000 training images. An MNIST-style folder may be a sample, so its

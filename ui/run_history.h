@@ -2,8 +2,8 @@
 // metrics and the weights it exported, as the plots need them.
 //
 // Known shortcoming: metrics.jsonl holds one line per epoch, so a reopened run shows its test
-// (and epoch-mean training) figures per epoch, not its per-iteration training curve; the
-// hidden-state flows are not recomputed for it either (that needs the dataset).
+// figures per epoch, not its per-iteration training curve. Its flows are recomputed from the
+// exported weights only while its data folder is still readable.
 #pragma once
 
 #include "train/train_config.h"
@@ -22,8 +22,20 @@ struct LoadedRun {
     TrainConfig config;
     std::vector<EpochReport> epochs;        // from metrics.jsonl, in order
     std::optional<WeightSnapshot> weights;  // from model.pt, when the run exported one
+    std::optional<FlowProjection> flows;    // of its first test images, when they can be read
     bool hasCheckpoint = false;             // training can continue from it
 };
+
+// The first `count` test images of a configuration's dataset, normalised exactly as the trainer
+// evaluates them: the fixed images whose hidden states the flow plot draws. Throws DataError.
+struct FlowImages {
+    torch::Tensor images;  // float [N, C, H, W]
+    torch::Tensor labels;  // int64 [N]
+};
+FlowImages readFlowImages(const TrainConfig& config, int64_t count);
+
+// The flows of `images` through `net`, projected to 2-D (computeFlows, then projectFlows).
+FlowProjection projectedFlows(GodeNetImpl& net, const FlowImages& images);
 
 // Throws RunDirectoryError naming the file (config.json missing or bad, metrics unreadable,
 // model.pt not matching the configuration).

@@ -11,8 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "train/batches.h"
-#include "train/dataset.h"
+#include "run_history.h"
 #include "train/trainer.h"
 #include "train/training_control.h"
 
@@ -93,18 +92,11 @@ class TrainingController::Observer : public TrainingObserver {
     }
 
   private:
-    // The first test images, prepared exactly as the trainer evaluates them. Reading the dataset
-    // again costs a second or so once per run; the trainer keeps its copy to itself.
+    // Reading the dataset again costs a second or so once per run; the trainer keeps its copy to
+    // itself.
     void loadFlowImages(const TrainConfig& config) {
-        if (flowImageCount_ <= 0)
-            return;
-        const Dataset dataset = loadDataset(config.data.dataset, config.data.directory);
-        const LabelledImages firstImages = dataset.test.first(flowImageCount_);
-        BatchMaker maker(firstImages, normalization(config.data.dataset), firstImages.size(), 0,
-                         config.seed);
-        const Batch batch = maker.evaluation(0);
-        flowImages_ = batch.images;
-        flowLabels_ = batch.labels;
+        if (flowImageCount_ > 0)
+            flowImages_ = readFlowImages(config, flowImageCount_);
     }
 
     WeightSnapshot takeWeights(GodeNetImpl& model) {
@@ -114,11 +106,9 @@ class TrainingController::Observer : public TrainingObserver {
 
     std::optional<FlowProjection> takeFlows(GodeNetImpl& model) {
         lastFlows_ = Clock::now();
-        if (!flowImages_.defined() || flowImages_.size(0) < 2)
+        if (!flowImages_.images.defined() || flowImages_.images.size(0) < 2)
             return std::nullopt;
-        const FlowSnapshot snapshot =
-            computeFlows(model, flowImages_, flowLabels_, defaultFlowTimes(model));
-        FlowProjection projection = projectFlows(snapshot);
+        FlowProjection projection = projectedFlows(model, flowImages_);
         // The projection's cost is left out of the next interval, so that slow machines do not
         // spend most of their time on it.
         lastFlows_ = Clock::now();
@@ -128,7 +118,7 @@ class TrainingController::Observer : public TrainingObserver {
     Shared& shared_;
     double flowIntervalSeconds_;
     int flowImageCount_;
-    torch::Tensor flowImages_, flowLabels_;
+    FlowImages flowImages_;
     std::optional<Clock::time_point> lastWeights_, lastFlows_;
 };
 
