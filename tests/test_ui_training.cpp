@@ -248,6 +248,10 @@ void TestUiTraining::closingDuringTrainingAsksThenStopsCleanly() {
     QVERIFY(window.isTraining());
     QVERIFY(window.isVisible());
 
+    // Paused, so that the close must also wake the waiting trainer.
+    window.togglePause();
+    QVERIFY(window.controller()->isPaused());
+    QCOMPARE(window.pauseAction()->text(), QString("Resume"));
     window.setCloseConfirmation([&] {
         ++asked;
         return true;
