@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "batches.h"
+#include "evaluation.h"
 #include "model/errors.h"
 #include "run_directory.h"
 #include "train_errors.h"
@@ -49,11 +50,6 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimConfig& optim,
                                                    .momentum(optim.momentum)
                                                    .weight_decay(optim.weightDecay));
 }
-
-struct Evaluation {
-    double loss = 0.0;
-    double accuracy = 0.0;
-};
 
 // One run from its first (or resumed) batch to its last epoch or a stop request.
 class Session {
@@ -270,24 +266,7 @@ class Session {
         observer_.onEpoch(report, *model_);
     }
 
-    Evaluation evaluate() {
-        torch::NoGradGuard noGrad;
-        model_->eval();
-        double lossSum = 0.0;
-        int64_t correct = 0;
-        for (int64_t index = 0; index < test_->batchesPerEpoch(); ++index) {
-            const Batch batch = test_->evaluation(index);
-            torch::Tensor labels = batch.labels.to(device_);
-            torch::Tensor logits = model_->forward(batch.images.to(device_));
-            lossSum += torch::nn::functional::cross_entropy(
-                           logits, labels,
-                           torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                           .item<double>();
-            correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-        }
-        const double count = std::max<int64_t>(1, test_->size());
-        return {lossSum / count, correct / count};
-    }
+    Evaluation evaluate() { return evaluateClassifier(*model_, *test_, device_); }
 
     EpochReport epochReport(const Evaluation& test) const {
         const double seen = std::max<int64_t>(1, position_.epochSeen);
