@@ -6,6 +6,7 @@
 //   --help
 // The project's headers (LibTorch) come before Qt's: Qt's "slots" macro breaks LibTorch headers
 // included after it.
+#include "passive_openmp.h"
 #include "train/train_config.h"
 #include "ui/about.h"
 #include "ui/config_panel.h"
@@ -61,6 +62,8 @@ gode::TrainConfig readConfigFile(const QString& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Spinning OpenMP workers of the training thread would take the CPU from the GUI thread.
+    gode::preferPassiveOpenMpWaits(argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName("GODE Explorer");
     QApplication::setApplicationName("gode-explorer");

@@ -15,9 +15,11 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "gode/version.h"
 #include "model/errors.h"
+#include "passive_openmp.h"
 #include "progress_printer.h"
 #include "train/run_directory.h"
 #include "train/train_errors.h"
@@ -92,12 +94,13 @@ CLI::IsMember choices(const std::vector<std::string>& names) {
     return CLI::IsMember(names);
 }
 
-// The published configuration's model and optimisation, keeping where the data and the run
-// live and how the machine is used.
+// The published configuration's model, optimisation and thread count (all cores, fastest at
+// its batch of 128), keeping where the data and the run live and the device.
 void applyPreset(TrainConfig& config, const std::string& name) {
     const TrainConfig preset = gode::presetConfig(name);
     config.model = preset.model;
     config.optim = preset.optim;
+    config.threads = preset.threads;
     config.data.dataset = preset.data.dataset;
     config.data.cropPadding = preset.data.cropPadding;
 }
@@ -109,8 +112,17 @@ struct Options {
     bool outGiven = false;
 };
 
+// " (default 0.1)": the CPU default's value, as a flag's help shows it.
+template <typename Value>
+std::string byDefault(const Value& value) {
+    std::ostringstream text;
+    text << " (default " << value << ")";
+    return text.str();
+}
+
 void addFlags(CLI::App& app, FlagTable& flags) {
     using gode::TrainConfig;
+    const TrainConfig defaults = gode::defaultTrainConfig();
     flags
         .add<std::string>("--preset",
                           "exactly the published configuration (method.md); "
@@ -132,12 +144,16 @@ void addFlags(CLI::App& app, FlagTable& flags) {
                           })
         ->check(choices({"gode", "node", "resnet"}));
     flags
-        .add<int>("--spline-order", "B-spline order p: 1 constant, 2 linear, 4 cubic (default 2)",
+        .add<int>("--spline-order",
+                  "B-spline order p: 1 constant, 2 linear, 4 cubic" +
+                      byDefault(defaults.model.splineOrder),
                   [](TrainConfig& c, const int& v) { c.model.splineOrder = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<int>("--knots", "interior knots m; K = m + p basis functions (default 2)",
-                  [](TrainConfig& c, const int& v) { c.model.interiorKnots = v; })
+        .add<int>(
+            "--knots",
+            "interior knots m; K = m + p basis functions" + byDefault(defaults.model.interiorKnots),
+            [](TrainConfig& c, const int& v) { c.model.interiorKnots = v; })
         ->check(CLI::NonNegativeNumber);
     flags
         .add<std::string>("--knot-placement", "clamped or published (default clamped)",
@@ -146,11 +162,12 @@ void addFlags(CLI::App& app, FlagTable& flags) {
                           })
         ->check(choices({"clamped", "published"}));
     flags
-        .add<int>("--blocks", "ResNet blocks L (model resnet only, default 10)",
+        .add<int>("--blocks",
+                  "ResNet blocks L (model resnet only)" + byDefault(defaults.model.blocks),
                   [](TrainConfig& c, const int& v) { c.model.blocks = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<std::string>("--solver", "ODE solver (default euler)",
+        .add<std::string>("--solver", "ODE solver" + byDefault(defaults.model.solver.method),
                           [](TrainConfig& c, const std::string& v) { c.model.solver.method = v; })
         ->check(choices(gode::solverNames()));
     flags
@@ -160,31 +177,34 @@ void addFlags(CLI::App& app, FlagTable& flags) {
                           })
         ->check(choices({"direct", "checkpoint", "adjoint"}));
     flags
-        .add<int>("--steps", "fixed-step solvers: steps on [0, T] (default 4)",
+        .add<int>("--steps",
+                  "fixed-step solvers: steps on [0, T]" + byDefault(defaults.model.solver.steps),
                   [](TrainConfig& c, const int& v) { c.model.solver.steps = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<double>("--rtol", "adaptive solvers: relative tolerance (default 1e-3)",
+        .add<double>("--rtol",
+                     "adaptive solvers: relative tolerance" + byDefault(defaults.model.solver.rtol),
                      [](TrainConfig& c, const double& v) { c.model.solver.rtol = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<double>("--atol", "adaptive solvers: absolute tolerance (default 1e-4)",
+        .add<double>("--atol",
+                     "adaptive solvers: absolute tolerance" + byDefault(defaults.model.solver.atol),
                      [](TrainConfig& c, const double& v) { c.model.solver.atol = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<int64_t>("--width", "channels C of the ODE state (default 32)",
+        .add<int64_t>("--width", "channels C of the ODE state" + byDefault(defaults.model.width),
                       [](TrainConfig& c, const int64_t& v) { c.model.width = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<int>("--epochs", "epochs to train (default 1)",
+        .add<int>("--epochs", "epochs to train" + byDefault(defaults.optim.epochs),
                   [](TrainConfig& c, const int& v) { c.optim.epochs = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<int64_t>("--batch", "training batch size (default 128)",
+        .add<int64_t>("--batch", "training batch size" + byDefault(defaults.optim.batchSize),
                       [](TrainConfig& c, const int64_t& v) { c.optim.batchSize = v; })
         ->check(CLI::PositiveNumber);
     flags
-        .add<double>("--lr", "peak learning rate (default 0.1)",
+        .add<double>("--lr", "peak learning rate" + byDefault(defaults.optim.learningRate),
                      [](TrainConfig& c, const double& v) { c.optim.learningRate = v; })
         ->check(CLI::PositiveNumber);
     flags
@@ -200,7 +220,7 @@ void addFlags(CLI::App& app, FlagTable& flags) {
                           })
         ->check(choices({"step", "cosine", "onecycle"}));
     flags
-        .add<double>("--weight-decay", "weight decay (default 0)",
+        .add<double>("--weight-decay", "weight decay" + byDefault(defaults.optim.weightDecay),
                      [](TrainConfig& c, const double& v) { c.optim.weightDecay = v; })
         ->check(CLI::NonNegativeNumber);
     flags
@@ -213,7 +233,8 @@ void addFlags(CLI::App& app, FlagTable& flags) {
         ->check(CLI::NonNegativeNumber);
     flags
         .add<int>("--crop-padding",
-                  "random-crop augmentation padding in pixels, 0 turns it off (default 4)",
+                  "random-crop augmentation padding in pixels, 0 turns it off" +
+                      byDefault(defaults.data.cropPadding),
                   [](TrainConfig& c, const int& v) { c.data.cropPadding = v; })
         ->check(CLI::Range(0, 16));
     flags
@@ -221,10 +242,11 @@ void addFlags(CLI::App& app, FlagTable& flags) {
                           [](TrainConfig& c, const std::string& v) { c.device = v; })
         ->check(choices({"cpu", "cuda"}));
     flags
-        .add<int>("--threads", "CPU threads (default: all cores)",
+        .add<int>("--threads",
+                  "CPU threads; the presets use all cores" + byDefault(defaults.threads),
                   [](TrainConfig& c, const int& v) { c.threads = v; })
         ->check(CLI::PositiveNumber);
-    flags.add<uint64_t>("--seed", "seed of every random choice (default 1)",
+    flags.add<uint64_t>("--seed", "seed of every random choice" + byDefault(defaults.seed),
                         [](TrainConfig& c, const uint64_t& v) { c.seed = v; });
     flags.add<std::string>("--out", "run directory (default runs/<dataset>-<date>-<time>)",
                            [](TrainConfig& c, const std::string& v) { c.outputDirectory = v; });
@@ -296,20 +318,8 @@ int train(const TrainConfig& config, bool resume, bool quiet) {
 
 }  // namespace
 
-// LibTorch's OpenMP threads spin while they wait by default. When the cores are shared (a
-// laptop with other work, a CI box running builds) that spinning takes the CPU from the thread
-// doing the work: on this project's 2-core machine under load it made training 5 times slower.
-// libgomp reads OMP_WAIT_POLICY only when it loads, so the program sets it and starts itself
-// again; a user who sets the variable keeps their choice.
-void preferPassiveOpenMpWaits(char** argv) {
-    if (std::getenv("OMP_WAIT_POLICY") != nullptr)
-        return;
-    setenv("OMP_WAIT_POLICY", "passive", 0);
-    execv("/proc/self/exe", argv);  // returns only on failure; then run as we are
-}
-
 int main(int argc, char** argv) {
-    preferPassiveOpenMpWaits(argv);
+    gode::preferPassiveOpenMpWaits(argv);
     CLI::App app(
         "gode-train: train a Neural-GODE image classifier on MNIST, Fashion-MNIST or "
         "CIFAR-10",
