@@ -1,16 +1,14 @@
 #include "gradients_benchmark.h"
 
-#include <malloc.h>
 #include <torch/torch.h>
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "iteration_measurement.h"
 #include "model/network.h"
 #include "process_tools.h"
 
@@ -35,87 +33,6 @@ ModelConfig publishedMnist(Backprop mode, int steps) {
     return config;
 }
 
-struct IterationTime {
-    double wall = 0.0;
-    double cpu = 0.0;  // of all threads of this process
-};
-
-class TrainingIteration {
-  public:
-    TrainingIteration(const ModelConfig& config, int batch)
-        : net_(config),
-          optimizer_(net_->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9)),
-          images_(torch::randn({batch, 1, 28, 28})),
-          labels_(torch::randint(0, 10, {batch}, torch::kLong)) {}
-
-    // Forward, backward and SGD step.
-    IterationTime run() {
-        const double cpuStart = processCpuSeconds();
-        const auto start = std::chrono::steady_clock::now();
-        optimizer_.zero_grad();
-        torch::Tensor loss = torch::nn::functional::cross_entropy(net_->forward(images_), labels_);
-        loss.backward();
-        optimizer_.step();
-        const auto wall = std::chrono::steady_clock::now() - start;
-        return {std::chrono::duration<double>(wall).count(), processCpuSeconds() - cpuStart};
-    }
-
-    const OdeBlockImpl& block() const { return *net_->block; }
-
-  private:
-    GodeNet net_;
-    torch::optim::SGD optimizer_;
-    torch::Tensor images_;
-    torch::Tensor labels_;
-};
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const size_t middle = values.size() / 2;
-    return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-}
-
-// Peak memory: glibc keeps freed blocks for reuse, so resident memory would show the
-// allocator's history rather than what the iteration needs. A low fixed mmap threshold makes
-// every block of 64 KiB or more (states, spline weights W(t)) its own mapping, returned on free,
-// and malloc_trim hands back the free pages of smaller blocks. After one warm-up iteration
-// (gradients, momentum buffers, thread pools), the peak resident growth of the next iteration is
-// then the memory that iteration needs.
-// This method relies on glibc's malloc (mallopt, malloc_trim) and Linux's /proc; another
-// allocator or system would need another way to see the memory in use.
-Json measurePeakMemory(TrainingIteration& iteration) {
-    iteration.run();
-    malloc_trim(0);
-    const bool reset = resetPeakResident();
-    const int64_t baseline = residentKiB(reset ? "VmRSS" : "VmHWM");
-    iteration.run();
-    const int64_t peak = residentKiB("VmHWM");
-    return {{"baselineMiB", baseline / 1024.0},
-            {"peakGrowthMiB", (peak - baseline) / 1024.0},
-            {"peakMethod", reset ? "reset VmHWM, then VmHWM - VmRSS"
-                                 : "VmHWM growth (could not reset the peak)"}};
-}
-
-// Time: the mapping-per-block policy above costs page faults on every allocation, so it is
-// lifted (glibc's largest mmap threshold, no trimming) and, after another warm-up, the
-// iterations are timed as a training loop would run them. CPU time is reported beside wall time
-// because on a shared machine it depends less on the other processes.
-std::vector<IterationTime> measureTimes(TrainingIteration& iteration, int repeats) {
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    iteration.run();
-    std::vector<IterationTime> times;
-    for (int i = 0; i < repeats; ++i)
-        times.push_back(iteration.run());
-    return times;
-}
-
-std::string cell(double value, int precision, int width) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%*.*f", width, precision, value);
-    return text;
-}
-
 void printHeader(const GradientsOptions& options, const Json& firstRow) {
     std::cout << "Gradient modes: one training iteration (forward, backward, SGD step) of the "
                  "published MNIST configuration\n"
@@ -133,9 +50,7 @@ void printHeader(const GradientsOptions& options, const Json& firstRow) {
 }
 
 void printRow(const Json& row) {
-    std::string mode = row["mode"];
-    mode.resize(11, ' ');
-    std::cout << mode << "  " << cell(row["steps"], 0, 5) << "  "
+    std::cout << leftCell(row["mode"], 11) << "  " << cell(row["steps"], 0, 5) << "  "
               << cell(row["forwardEvaluations"], 0, 9) << "  "
               << cell(row["backwardEvaluations"], 0, 9) << "  " << cell(row["peakGrowthMiB"], 1, 17)
               << "  " << cell(row["secondsMedian"], 3, 11) << "  "
@@ -237,7 +152,7 @@ void runGradientsTable(const GradientsOptions& options) {
 
 void measureGradientsRow(const GradientsOptions& options) {
     // Before any allocation: see measurePeakMemory.
-    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+    prepareMemoryMeasurement();
     if (options.threads > 0)
         torch::set_num_threads(options.threads);
     torch::manual_seed(0);
@@ -245,7 +160,7 @@ void measureGradientsRow(const GradientsOptions& options) {
     const Backprop mode = backpropFromString(options.rowMode);
     TrainingIteration iteration(publishedMnist(mode, options.rowSteps), options.batch);
     Json row = measurePeakMemory(iteration);
-    const std::vector<IterationTime> times = measureTimes(iteration, options.repeats);
+    const std::vector<IterationTime> times = measureTimes(iteration, 1, options.repeats);
     std::vector<double> wall, cpu;
     for (const IterationTime& time : times) {
         wall.push_back(time.wall);
