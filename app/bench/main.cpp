@@ -3,15 +3,24 @@
 
 #include <iostream>
 
+#include "accuracy_benchmark.h"
 #include "gradients_benchmark.h"
+#include "levers_benchmark.h"
 #include "model/errors.h"
+#include "passive_openmp.h"
+#include "throughput_benchmark.h"
 
 int main(int argc, char** argv) {
+    // As gode-train does, so that the figures are those of a training run.
+    gode::preferPassiveOpenMpWaits(argv);
     CLI::App app{"GODE Explorer benchmarks: each subcommand measures and prints one table."};
     app.require_subcommand(1);
 
     // Add further tables here, each with its own subcommand.
+    gode::bench::addThroughputCommand(app);
+    gode::bench::addAccuracyCommand(app);
     gode::bench::addGradientsCommand(app);
+    gode::bench::addLeversCommand(app);
 
     try {
         app.parse(argc, argv);
