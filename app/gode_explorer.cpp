@@ -59,17 +59,7 @@ gode::TrainConfig readConfigFile(const QString& path) {
     }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    // Spinning OpenMP workers of the training thread would take the CPU from the GUI thread.
-    gode::preferPassiveOpenMpWaits(argv);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName("GODE Explorer");
-    QApplication::setApplicationName("gode-explorer");
-    QApplication::setWindowIcon(gode::applicationIcon());
-
-    QCommandLineParser parser;
+void addOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription("Train Neural Generalized ODEs and watch them learn.");
     parser.addHelpOption();
     parser.addOption({"version", "Print the program, LibTorch and Qt versions and the licences."});
@@ -78,11 +68,43 @@ int main(int argc, char** argv) {
     parser.addOption(
         {"config", "Put the configuration in FILE (a run's config.json) into the panel.", "FILE"});
     parser.addOption({"start", "Start training right away."});
-    parser.process(app);
+}
+
+// --version and --help only print, so they must work without a display: they are answered
+// before the QApplication, which needs one, is created.
+void answerPrintOnlyOptions(int argc, char** argv) {
+    const QStringList printOnly{"--version", "--help", "-h", "-?", "--help-all"};
+    bool asked = false;
+    for (int i = 1; i < argc; ++i)
+        asked = asked || printOnly.contains(QString::fromLocal8Bit(argv[i]));
+    if (!asked)
+        return;
+
+    QCoreApplication core(argc, argv);
+    QCommandLineParser parser;
+    addOptions(parser);
+    parser.process(core);  // prints the help and exits for --help
     if (parser.isSet("version")) {
         std::fputs(qPrintable(gode::versionText()), stdout);
-        return 0;
+        std::exit(0);
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Spinning OpenMP workers of the training thread would take the CPU from the GUI thread.
+    gode::preferPassiveOpenMpWaits(argv);
+    answerPrintOnlyOptions(argc, argv);
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("GODE Explorer");
+    QApplication::setApplicationName("gode-explorer");
+    QApplication::setWindowIcon(gode::applicationIcon());
+
+    QCommandLineParser parser;
+    addOptions(parser);
+    parser.process(app);
     const double quitAfter = quitAfterSeconds(parser);
     std::optional<gode::TrainConfig> config;
     if (parser.isSet("config"))
