@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -44,6 +45,38 @@ extern "C" void onStopSignal(int signal) {
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// CLI11's own number checks print their range with the largest double written out in full;
+// these say in words what the flag wants.
+CLI::Validator numberAbove(double bound, bool orEqual) {
+    std::ostringstream wanted;
+    wanted << "a number " << (orEqual ? ">= " : "> ") << bound;
+    return CLI::Validator(
+        [bound, orEqual, wanted = wanted.str()](std::string& text) -> std::string {
+            std::istringstream in(text);
+            double value = 0.0;
+            char extra = 0;
+            if (!(in >> value) || (in >> extra))
+                return "'" + text + "' is not a number; give " + wanted;
+            const bool fits = std::isfinite(value) && (orEqual ? value >= bound : value > bound);
+            return fits ? std::string() : "'" + text + "' is out of range; give " + wanted;
+        },
+        wanted.str());
+}
+
+const CLI::Validator kPositive = numberAbove(0, false);
+const CLI::Validator kNonNegative = numberAbove(0, true);
+
+// A seed: a whole number from 0 to 2^64 - 1, refused rather than wrapped when negative or larger.
+const CLI::Validator kSeed(
+    [](std::string& text) -> std::string {
+        const bool digits = !text.empty() && text.size() <= 20 &&
+                            text.find_first_not_of("0123456789") == std::string::npos;
+        if (digits && (text.size() < 20 || text <= "18446744073709551615"))
+            return "";
+        return "'" + text + "' is not a seed; give a whole number from 0 to 18446744073709551615";
+    },
+    "a whole number >= 0");
 
 // Ties each flag to the change it makes to the configuration, so that flags can be applied in
 // the order they were given (a --preset resets what earlier flags set; later flags override it).
@@ -124,10 +157,11 @@ void addFlags(CLI::App& app, FlagTable& flags) {
     using gode::TrainConfig;
     const TrainConfig defaults = gode::defaultTrainConfig();
     flags
-        .add<std::string>("--preset",
-                          "exactly the published configuration (method.md); "
-                          "flags after it override it",
-                          [](TrainConfig& c, const std::string& v) { applyPreset(c, v); })
+        .add<std::string>(
+            "--preset",
+            "exactly the published configuration (README: The published configuration); "
+            "flags after it override it",
+            [](TrainConfig& c, const std::string& v) { applyPreset(c, v); })
         ->check(choices(gode::presetNames()));
     flags
         .add<std::string>("--dataset", "mnist, fashion-mnist or cifar10 (default mnist)",
@@ -148,13 +182,13 @@ void addFlags(CLI::App& app, FlagTable& flags) {
                   "B-spline order p: 1 constant, 2 linear, 4 cubic" +
                       byDefault(defaults.model.splineOrder),
                   [](TrainConfig& c, const int& v) { c.model.splineOrder = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<int>(
             "--knots",
             "interior knots m; K = m + p basis functions" + byDefault(defaults.model.interiorKnots),
             [](TrainConfig& c, const int& v) { c.model.interiorKnots = v; })
-        ->check(CLI::NonNegativeNumber);
+        ->check(kNonNegative);
     flags
         .add<std::string>("--knot-placement", "clamped or published (default clamped)",
                           [](TrainConfig& c, const std::string& v) {
@@ -165,7 +199,7 @@ void addFlags(CLI::App& app, FlagTable& flags) {
         .add<int>("--blocks",
                   "ResNet blocks L (model resnet only)" + byDefault(defaults.model.blocks),
                   [](TrainConfig& c, const int& v) { c.model.blocks = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<std::string>("--solver", "ODE solver" + byDefault(defaults.model.solver.method),
                           [](TrainConfig& c, const std::string& v) { c.model.solver.method = v; })
@@ -180,33 +214,33 @@ void addFlags(CLI::App& app, FlagTable& flags) {
         .add<int>("--steps",
                   "fixed-step solvers: steps on [0, T]" + byDefault(defaults.model.solver.steps),
                   [](TrainConfig& c, const int& v) { c.model.solver.steps = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<double>("--rtol",
                      "adaptive solvers: relative tolerance" + byDefault(defaults.model.solver.rtol),
                      [](TrainConfig& c, const double& v) { c.model.solver.rtol = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<double>("--atol",
                      "adaptive solvers: absolute tolerance" + byDefault(defaults.model.solver.atol),
                      [](TrainConfig& c, const double& v) { c.model.solver.atol = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<int64_t>("--width", "channels C of the ODE state" + byDefault(defaults.model.width),
                       [](TrainConfig& c, const int64_t& v) { c.model.width = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<int>("--epochs", "epochs to train" + byDefault(defaults.optim.epochs),
                   [](TrainConfig& c, const int& v) { c.optim.epochs = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<int64_t>("--batch", "training batch size" + byDefault(defaults.optim.batchSize),
                       [](TrainConfig& c, const int64_t& v) { c.optim.batchSize = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<double>("--lr", "peak learning rate" + byDefault(defaults.optim.learningRate),
                      [](TrainConfig& c, const double& v) { c.optim.learningRate = v; })
-        ->check(CLI::PositiveNumber);
+        ->check(kPositive);
     flags
         .add<std::string>("--optimizer", "sgd (momentum 0.9) or adamw (default sgd)",
                           [](TrainConfig& c, const std::string& v) {
@@ -222,15 +256,15 @@ void addFlags(CLI::App& app, FlagTable& flags) {
     flags
         .add<double>("--weight-decay", "weight decay" + byDefault(defaults.optim.weightDecay),
                      [](TrainConfig& c, const double& v) { c.optim.weightDecay = v; })
-        ->check(CLI::NonNegativeNumber);
+        ->check(kNonNegative);
     flags
         .add<int64_t>("--train-limit", "use only the first N training images (0: all)",
                       [](TrainConfig& c, const int64_t& v) { c.data.trainLimit = v; })
-        ->check(CLI::NonNegativeNumber);
+        ->check(kNonNegative);
     flags
         .add<int64_t>("--test-limit", "use only the first N test images (0: all)",
                       [](TrainConfig& c, const int64_t& v) { c.data.testLimit = v; })
-        ->check(CLI::NonNegativeNumber);
+        ->check(kNonNegative);
     flags
         .add<int>("--crop-padding",
                   "random-crop augmentation padding in pixels, 0 turns it off" +
@@ -245,9 +279,11 @@ void addFlags(CLI::App& app, FlagTable& flags) {
         .add<int>("--threads",
                   "CPU threads; the presets use all cores" + byDefault(defaults.threads),
                   [](TrainConfig& c, const int& v) { c.threads = v; })
-        ->check(CLI::PositiveNumber);
-    flags.add<uint64_t>("--seed", "seed of every random choice" + byDefault(defaults.seed),
-                        [](TrainConfig& c, const uint64_t& v) { c.seed = v; });
+        ->check(kPositive);
+    flags
+        .add<uint64_t>("--seed", "seed of every random choice" + byDefault(defaults.seed),
+                       [](TrainConfig& c, const uint64_t& v) { c.seed = v; })
+        ->check(kSeed);
     flags.add<std::string>("--out", "run directory (default runs/<dataset>-<date>-<time>)",
                            [](TrainConfig& c, const std::string& v) { c.outputDirectory = v; });
     (void)app;
@@ -300,7 +336,29 @@ TrainConfig buildConfig(const FlagTable& flags, const Options& options) {
     return config;
 }
 
+// A resumed run that has already trained its epochs has nothing to do: say so, and print its
+// last epoch's figures as the final JSON line instead of reloading the data for nothing.
+bool reportAlreadyFinished(const TrainConfig& config) {
+    const gode::RunDirectory directory(config.outputDirectory);
+    const std::vector<nlohmann::json> epochs = directory.readMetrics();
+    if (epochs.empty() || int64_t(epochs.size()) < config.optim.epochs)
+        return false;
+
+    std::cerr << "gode-train: the run in " << directory.path() << " has already finished its "
+              << epochs.size() << " epoch(s); to train it further, add --epochs N with N > "
+              << epochs.size() << "\n";
+    nlohmann::json last = epochs.back();
+    last["epochs"] = epochs.size();
+    last["run_directory"] = directory.path();
+    last["already_finished"] = true;
+    std::cout << last.dump() << std::endl;
+    return true;
+}
+
 int train(const TrainConfig& config, bool resume, bool quiet) {
+    if (resume && reportAlreadyFinished(config))
+        return kExitDone;
+
     gode::TrainingControl control;
     gode::ProgressPrinter printer(quiet, control, &stopSignal);
     std::signal(SIGINT, onStopSignal);

@@ -94,7 +94,14 @@ void TestGodeTrain::badFlagsExitTwoNamingTheFlag_data() {
     QTest::newRow("not a number") << QStringList{"--data-dir", dir, "--lr", "fast"}
                                   << QStringList{"--lr", "fast"};
     QTest::newRow("zero epochs") << QStringList{"--data-dir", dir, "--epochs", "0"}
-                                 << QStringList{"--epochs"};
+                                 << QStringList{"--epochs", "'0'", "> 0"};
+    QTest::newRow("negative knots") << QStringList{"--data-dir", dir, "--knots", "-1"}
+                                    << QStringList{"--knots", "'-1'", ">= 0"};
+    QTest::newRow("negative seed") << QStringList{"--data-dir", dir, "--seed", "-5"}
+                                   << QStringList{"--seed", "'-5'", "whole number"};
+    QTest::newRow("seed above 2^64")
+        << QStringList{"--data-dir", dir, "--seed", "18446744073709551616"}
+        << QStringList{"--seed", "18446744073709551615"};
     QTest::newRow("unknown dataset") << QStringList{"--data-dir", dir, "--dataset", "svhn"}
                                      << QStringList{"--dataset", "fashion-mnist", "cifar10"};
     QTest::newRow("unknown backprop") << QStringList{"--data-dir", dir, "--backprop", "magic"}
@@ -181,6 +188,18 @@ void TestGodeTrain::resumeExtendsARun() {
     QFile metrics(out + "/metrics.jsonl");
     QVERIFY(metrics.open(QIODevice::ReadOnly));
     QCOMPARE(metrics.readAll().trimmed().count('\n'), 1);  // two lines
+
+    // Resuming a finished run trains nothing and says how to extend it.
+    const Outcome finished = runGodeTrain({"--resume", out, "--quiet"});
+    QCOMPARE(finished.exitCode, 0);
+    QVERIFY2(finished.err.contains("already finished its 2 epoch(s)") &&
+                 finished.err.contains("--epochs"),
+             qPrintable(finished.err));
+    const json unchanged = lastJsonLine(finished.out);
+    QCOMPARE(unchanged["epochs"].get<int>(), 2);
+    QVERIFY(unchanged["already_finished"].get<bool>());
+    QVERIFY(metrics.seek(0));
+    QCOMPARE(metrics.readAll().trimmed().count('\n'), 1);  // still two lines
 }
 
 void TestGodeTrain::presetAppliesInFlagOrder() {

@@ -15,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -328,16 +329,29 @@ void MainWindow::restoreSettings() {
     restoreGeometry(settings_->value("geometry").toByteArray());
     restoreState(settings_->value("windowState").toByteArray());
     if (settings_->value("geometry").isNull())
-        resize(1600, 1000);
+        resize(firstStartSize());
 
     if (!folderHoldsData(panel_->config()))
         findDataOnFirstStart();
 }
 
+// 1600 x 1000 shows every plot comfortably; a smaller screen gets 90 % of its free area.
+QSize MainWindow::firstStartSize() const {
+    const QSize wanted(1600, 1000);
+    const QScreen* screen = this->screen();
+    if (screen == nullptr)
+        return wanted;
+    return wanted.boundedTo(screen->availableGeometry().size() * 0.9);
+}
+
 void MainWindow::saveSettings() const {
     settings_->setValue("config", qs(toJson(panel_->config()).dump()));
-    settings_->setValue("geometry", saveGeometry());
-    settings_->setValue("windowState", saveState());
+    // A window without a window system (offscreen smoke tests) has no real geometry: keeping
+    // it would shrink the next real start.
+    if (QGuiApplication::platformName() != "offscreen") {
+        settings_->setValue("geometry", saveGeometry());
+        settings_->setValue("windowState", saveState());
+    }
     settings_->setValue("runsFolder", runsFolder_);
     const QHash<QString, QString> folders = panel_->foldersByDataset();
     for (auto it = folders.begin(); it != folders.end(); ++it)

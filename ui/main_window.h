@@ -94,6 +94,7 @@ class MainWindow : public QMainWindow {
     void connectController();
     void restoreSettings();
     void saveSettings() const;
+    QSize firstStartSize() const;
     void findDataOnFirstStart();
     void chooseDataFolder();
     void showMessage(const QString& text, bool error);

@@ -225,7 +225,8 @@ void addAccuracyCommand(CLI::App& app) {
         "--config) on the full dataset");
     command
         ->add_option("--data-dir", options->dataDirectory,
-                     "folder with the dataset's files (default: $GODE_MNIST_DIR)")
+                     "folder with the dataset's files; may be left out when $GODE_MNIST_DIR "
+                     "names it")
         ->required(options->dataDirectory.empty());
     command->add_option("--config", options->configPath,
                         "a config.json to train instead of the CPU default");

@@ -22,16 +22,21 @@ int main(int argc, char** argv) {
     gode::bench::addGradientsCommand(app);
     gode::bench::addLeversCommand(app);
 
+    // Exit codes as gode-train's: 2 for a bad flag or value, 1 for a failed measurement.
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
-        return app.exit(error);
+        const int code = app.exit(error);
+        return code == 0 ? 0 : 2;
+    } catch (const gode::InvalidSetting& error) {
+        std::cerr << "gode-bench: " << error.what() << "\n";
+        return 2;
     } catch (const gode::Error& error) {
         std::cerr << "gode-bench: " << error.what() << "\n";
         return 1;
     } catch (const std::exception& error) {
         std::cerr << "gode-bench: unexpected failure: " << error.what() << "\n";
-        return 2;
+        return 1;
     }
     return 0;
 }

@@ -274,7 +274,7 @@ void printCeiling(const Json& ceiling) {
               << " x " << shape[1] << " x " << shape[2] << " x " << shape[3] << ", "
               << cell(ceiling["secondsMedian"], 3, 0) << " s for "
               << cell(ceiling["gflopPerIteration"], 2, 0) << " GFLOP, "
-              << ceiling["threads"].get<int>() << " threads)\n";
+              << ceiling["threads"].get<int>() << " thread(s))\n";
 }
 
 void printTableHeader() {
