@@ -129,7 +129,7 @@ void TrainingCurvesPlot::buildPanels() {
 
     auto* caption = new QCPTextElement(
         plot,
-        tr("training: smoothed (bold) and raw (faint) per iteration  -  test: dots per epoch"),
+        tr("training: smoothed (bold), raw (faint)\ntest: dots per epoch"),
         QFont(font().family(), 9));
     caption->setTextColor(QColor(90, 90, 90));
     plot->plotLayout()->addElement(0, 0, caption);
@@ -147,7 +147,7 @@ void TrainingCurvesPlot::buildPanels() {
         rect->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     }
     lossRect_->axis(QCPAxis::atBottom)->setLabel(tr("iteration"));
-    lossRect_->axis(QCPAxis::atLeft)->setLabel(tr("loss (cross-entropy)"));
+    lossRect_->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
     accuracyRect_->axis(QCPAxis::atBottom)->setLabel(tr("iteration"));
     accuracyRect_->axis(QCPAxis::atLeft)->setLabel(tr("accuracy (%)"));
 
@@ -164,7 +164,7 @@ void TrainingCurvesPlot::buildPanels() {
     placeholder_->position->setType(QCPItemPosition::ptAxisRectRatio);
     placeholder_->position->setAxisRect(lossRect_);
     placeholder_->position->setCoords(0.5, 0.5);
-    placeholder_->setText(tr("No runs yet: the curves appear once training starts"));
+    placeholder_->setText(tr("No runs yet:\npress Start"));
     placeholder_->setColor(QColor(120, 120, 120));
 
     plot->legend = createLegend(true);

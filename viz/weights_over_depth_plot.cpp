@@ -148,7 +148,7 @@ void WeightsOverDepthPlot::buildPanels() {
     state_->placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
     state_->placeholder->position->setAxisRect(weightRect_);
     state_->placeholder->position->setCoords(0.5, 0.5);
-    state_->placeholder->setText(tr("No weights yet: they appear once training starts"));
+    state_->placeholder->setText(tr("No weights yet:\npress Start"));
     state_->placeholder->setColor(QColor(120, 120, 120));
 }
 
