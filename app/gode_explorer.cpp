@@ -6,6 +6,7 @@
 //   --help
 // The project's headers (LibTorch) come before Qt's: Qt's "slots" macro breaks LibTorch headers
 // included after it.
+#include "model/errors.h"
 #include "passive_openmp.h"
 #include "train/train_config.h"
 #include "ui/about.h"
@@ -19,9 +20,7 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 namespace {
 
@@ -43,18 +42,10 @@ double quitAfterSeconds(const QCommandLineParser& parser) {
 
 // Reads a config.json; exits with code 2 and a message naming the file and field when it is bad.
 gode::TrainConfig readConfigFile(const QString& path) {
-    std::ifstream in(path.toStdString());
-    if (!in) {
-        std::fprintf(stderr, "gode-explorer: cannot read the configuration file %s\n",
-                     qPrintable(path));
-        std::exit(2);
-    }
-    std::stringstream text;
-    text << in.rdbuf();
     try {
-        return gode::trainConfigFromJson(nlohmann::json::parse(text.str()));
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "gode-explorer: %s: %s\n", qPrintable(path), error.what());
+        return gode::trainConfigFromFile(path.toStdString());
+    } catch (const gode::InvalidSetting& error) {
+        std::fprintf(stderr, "gode-explorer: %s\n", error.what());
         std::exit(2);
     }
 }

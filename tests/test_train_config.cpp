@@ -1,6 +1,7 @@
 // TrainConfig: JSON round trip of every field, errors that name the field, the published
 // presets and the learning-rate schedules against hand-computed values.
 #include <cmath>
+#include <fstream>
 
 #include "model/errors.h"
 #include "test_support.h"
@@ -103,6 +104,7 @@ class TestTrainConfig : public QObject {
   private slots:
     void jsonRoundTripKeepsEveryField();
     void missingKeysKeepDefaults();
+    void configFileErrorsNameTheFile();
     void badJsonNamesTheField_data();
     void badJsonNamesTheField();
     void validateNamesTheField_data();
@@ -122,6 +124,33 @@ void TestTrainConfig::jsonRoundTripKeepsEveryField() {
     // Through text, as config.json is.
     const TrainConfig read = gode::trainConfigFromJson(json::parse(document.dump()));
     compareConfigs(read, original);
+}
+
+// A file with only some keys reads like the JSON; every failure names the file's absolute path.
+void TestTrainConfig::configFileErrorsNameTheFile() {
+    QTemporaryDir folder;
+    const std::string path = QDir(folder.path()).absoluteFilePath("config.json").toStdString();
+    auto write = [&](const std::string& text) { std::ofstream(path, std::ios::trunc) << text; };
+
+    write(R"({"optimization": {"lr": 0.05}, "threads": 2})");
+    const TrainConfig read = gode::trainConfigFromFile(path);
+    QCOMPARE(read.optim.learningRate, 0.05);
+    QCOMPARE(read.threads, 2);
+    QCOMPARE(read.optim.batchSize, TrainConfig().optim.batchSize);  // as trainConfigFromJson
+
+    const std::string missing = path + ".absent";
+    GODE_VERIFY_CONTAINS(
+        gode::test::messageOf<InvalidSetting>([&] { gode::trainConfigFromFile(missing); }),
+        "cannot read the configuration file " + missing);
+    write("{not json");
+    const std::string notJson =
+        gode::test::messageOf<InvalidSetting>([&] { gode::trainConfigFromFile(path); });
+    GODE_VERIFY_CONTAINS(notJson, path + " is not valid JSON");
+    write(R"({"optimization": {"lr": "fast"}})");
+    const std::string badField =
+        gode::test::messageOf<InvalidSetting>([&] { gode::trainConfigFromFile(path); });
+    GODE_VERIFY_CONTAINS(badField, path + ": ");
+    GODE_VERIFY_CONTAINS(badField, "optimization.lr");
 }
 
 void TestTrainConfig::missingKeysKeepDefaults() {

@@ -1,6 +1,8 @@
 #include "train_config.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -469,6 +471,22 @@ int resolvedThreads(int threads) {
     if (threads > 0)
         return threads;
     return std::max(1u, std::thread::hardware_concurrency());
+}
+
+TrainConfig trainConfigFromFile(const std::string& path) {
+    const std::string absolute = std::filesystem::absolute(path).string();
+    std::ifstream file(path);
+    if (!file)
+        throw InvalidSetting("cannot read the configuration file " + absolute);
+    std::stringstream text;
+    text << file.rdbuf();
+    try {
+        return trainConfigFromJson(json::parse(text.str()));
+    } catch (const json::parse_error& error) {
+        throw InvalidSetting(absolute + " is not valid JSON: " + error.what());
+    } catch (const InvalidSetting& error) {
+        throw InvalidSetting(absolute + ": " + error.what());
+    }
 }
 
 }  // namespace gode

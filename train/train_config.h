@@ -81,6 +81,11 @@ TrainConfig presetConfig(const std::string& name);  // throws InvalidSetting wit
 nlohmann::json toJson(const TrainConfig& config);
 TrainConfig trainConfigFromJson(const nlohmann::json& json);
 
+// A configuration file: a run's config.json, or some of its keys (the others as in
+// trainConfigFromJson).
+// Throws InvalidSetting naming the file: unreadable, not JSON, or a bad field.
+TrainConfig trainConfigFromFile(const std::string& path);
+
 nlohmann::json toJson(const ModelConfig& config);
 nlohmann::json toJson(const SolverOptions& options);
 

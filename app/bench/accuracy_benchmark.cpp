@@ -4,14 +4,11 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
 #include <unistd.h>
 
@@ -27,25 +24,9 @@ namespace {
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-TrainConfig readConfigFile(const std::string& path) {
-    std::ifstream file(path);
-    if (!file)
-        throw InvalidSetting("cannot read the configuration file '" +
-                             std::filesystem::absolute(path).string() + "'");
-    std::stringstream text;
-    text << file.rdbuf();
-    try {
-        return trainConfigFromJson(Json::parse(text.str()));
-    } catch (const Json::parse_error& error) {
-        throw InvalidSetting("'" + path + "' is not valid JSON: " + error.what());
-    } catch (const InvalidSetting& error) {
-        throw InvalidSetting("'" + path + "': " + error.what());
-    }
-}
-
 TrainConfig benchmarkConfig(const AccuracyOptions& options, const std::string& runDirectory) {
     TrainConfig config =
-        options.configPath.empty() ? defaultTrainConfig() : readConfigFile(options.configPath);
+        options.configPath.empty() ? defaultTrainConfig() : trainConfigFromFile(options.configPath);
     config.data.directory = options.dataDirectory;
     config.data.trainLimit = config.data.testLimit = 0;  // the full dataset, by definition
     if (options.epochs > 0)

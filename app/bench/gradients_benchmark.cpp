@@ -57,16 +57,6 @@ void printRow(const Json& row) {
               << cell(row["cpuSecondsMedian"], 3, 10) << std::endl;
 }
 
-Json parseRow(const std::string& output, const std::string& mode, int steps) {
-    try {
-        return Json::parse(output);
-    } catch (const Json::exception& error) {
-        throw BenchmarkFailure("the child measuring " + mode + " with " + std::to_string(steps) +
-                               " steps printed no valid JSON (" + error.what() + "): '" + output +
-                               "'");
-    }
-}
-
 std::vector<std::string> childArguments(const GradientsOptions& options, const std::string& mode,
                                         int steps) {
     return {"gradients",
@@ -133,8 +123,8 @@ void runGradientsTable(const GradientsOptions& options) {
     Json rows = Json::array();
     for (int steps : options.steps) {
         for (const std::string& mode : options.modes) {
-            const std::string output = runSelf(childArguments(options, mode, steps));
-            Json row = parseRow(output, mode, steps);
+            Json row = measureRowInChild(childArguments(options, mode, steps),
+                                         mode + " with " + std::to_string(steps) + " steps");
             if (rows.empty())
                 printHeader(options, row);
             printRow(row);

@@ -81,6 +81,17 @@ std::vector<IterationTime> measureTimes(TrainingIteration& iteration, int warmup
     return times;
 }
 
+nlohmann::json measureRowInChild(const std::vector<std::string>& arguments,
+                                 const std::string& what) {
+    const std::string output = runSelf(arguments);
+    try {
+        return nlohmann::json::parse(output);
+    } catch (const nlohmann::json::exception& error) {
+        throw BenchmarkFailure("the child measuring " + what + " printed no valid JSON (" +
+                               error.what() + "): '" + output + "'");
+    }
+}
+
 double median(std::vector<double> values) {
     if (values.empty())
         return 0.0;

@@ -50,6 +50,11 @@ nlohmann::json measurePeakMemory(TrainingIteration& iteration);
 // restored so that the times are those of a training loop.
 std::vector<IterationTime> measureTimes(TrainingIteration& iteration, int warmups, int repeats);
 
+// Runs this program again with `arguments` to measure one row in a fresh process, and returns
+// the JSON object the child printed; `what` names the row in the error when it printed none.
+nlohmann::json measureRowInChild(const std::vector<std::string>& arguments,
+                                 const std::string& what);
+
 double median(std::vector<double> values);
 
 // `value` right-aligned in `width` characters with `precision` decimals.

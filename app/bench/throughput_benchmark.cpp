@@ -231,27 +231,17 @@ std::vector<std::string> commonArguments(const ThroughputOptions& options) {
             std::to_string(options.repeats)};
 }
 
-Json runChild(std::vector<std::string> arguments, const std::string& what) {
-    const std::string output = runSelf(arguments);
-    try {
-        return Json::parse(output);
-    } catch (const Json::exception& error) {
-        throw BenchmarkFailure("the child measuring " + what + " printed no valid JSON (" +
-                               error.what() + "): '" + output + "'");
-    }
-}
-
 Json measureCeiling(ThroughputOptions options, int64_t width, int threads) {
     options.threads = threads;
     std::vector<std::string> arguments = commonArguments(options);
     arguments.insert(arguments.end(), {"--row-ceiling-width", std::to_string(width)});
-    return runChild(arguments, "the ceiling at width " + std::to_string(width));
+    return measureRowInChild(arguments, "the ceiling at width " + std::to_string(width));
 }
 
 Json measureConfig(const ThroughputOptions& options, const std::string& name) {
     std::vector<std::string> arguments = commonArguments(options);
     arguments.insert(arguments.end(), {"--row-config", name});
-    return runChild(arguments, "configuration " + name);
+    return measureRowInChild(arguments, "configuration " + name);
 }
 
 void printHeader(const ThroughputOptions& options) {
